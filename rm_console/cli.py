@@ -1,0 +1,236 @@
+"""``rmc``: the one command (SPEC §12). It parses, calls a service and prints; it decides nothing.
+
+Exit codes: 0 success, 1 the user's input was refused, 2 usage error.
+"""
+
+from __future__ import annotations
+
+import json
+import sys
+from datetime import date
+from enum import StrEnum
+from pathlib import Path
+from typing import Annotated, Any, NoReturn
+
+import typer
+from rich.console import Console
+from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeRemainingColumn
+
+from rm_console.domain.calendar import parse_date
+from rm_console.domain.dto import ImportReport
+from rm_console.domain.errors import UserError
+from rm_console.services import Services
+from rm_console.settings import Settings, resolve
+
+#: Files with more rows than this get a progress bar (on a terminal, without ``--json``).
+PROGRESS_MIN_ROWS = 10_000
+
+app = typer.Typer(
+    name="rmc",
+    help="RM Console: the relationship manager's workbench. With no command, opens the console.",
+    no_args_is_help=False,
+    add_completion=False,
+    pretty_exceptions_enable=False,
+)
+db_app = typer.Typer(help="The local store.", no_args_is_help=True)
+app.add_typer(db_app, name="db")
+
+_out = Console(highlight=False, soft_wrap=True)
+_err = Console(stderr=True, highlight=False, soft_wrap=True)
+
+
+class ImportKind(StrEnum):
+    """The kinds of file ``rmc import`` reads (SPEC §11)."""
+
+    institutions = "institutions"
+    staff = "staff"
+    products = "products"
+    customers = "customers"
+    aum = "aum"
+    holdings = "holdings"
+    transactions = "transactions"
+
+
+def _settings(ctx: typer.Context) -> Settings:
+    settings: Settings = ctx.obj
+    return settings
+
+
+def _services(ctx: typer.Context) -> Services:
+    settings = _settings(ctx)
+    return Services(settings.db_path, actor=settings.acting)
+
+
+def _refuse(message: str) -> NoReturn:
+    _err.print(f"[red]error:[/red] {message}", markup=True, highlight=False)
+    raise typer.Exit(1)
+
+
+def _print_json(document: Any) -> None:
+    sys.stdout.write(json.dumps(document, ensure_ascii=False, indent=2) + "\n")
+
+
+@app.callback(invoke_without_command=True)
+def main_callback(
+    ctx: typer.Context,
+    db: Annotated[
+        Path | None,
+        typer.Option("--db", envvar="RMC_DB", help="The local store (default: local.db in the user data dir)."),
+    ] = None,
+    acting: Annotated[
+        str | None, typer.Option("--as", envvar="RMC_USER", help="Staff code of the person acting.")
+    ] = None,
+    lang: Annotated[str | None, typer.Option("--lang", envvar="RMC_LANG", help="en or zh.")] = None,
+) -> None:
+    """Resolve the global options; with no command, open the console."""
+    try:
+        ctx.obj = resolve(db, acting, lang)
+    except UserError as exc:
+        _refuse(str(exc))
+    if ctx.invoked_subcommand is None:
+        _open_console(ctx.obj)
+
+
+def _open_console(settings: Settings) -> None:
+    from rm_console.app import make_app
+
+    services = Services(settings.db_path, actor=settings.acting)
+    try:
+        services.store.require_current()
+    except UserError as exc:
+        _refuse(str(exc))
+    make_app(services, settings).run()
+    services.close()
+
+
+@db_app.command("upgrade")
+def db_upgrade(ctx: typer.Context) -> None:
+    """Create the local store, or migrate it to the newest schema."""
+    services = _services(ctx)
+    result = services.store.upgrade()
+    if result.before == result.after:
+        _out.print(f"{result.path}: already at schema {result.after}")
+    else:
+        _out.print(f"{result.path}: schema {result.before or 'none'} → {result.after}")
+
+
+@app.command("demo")
+def demo(
+    ctx: typer.Context,
+    customers: Annotated[int, typer.Option(min=10, help="How many customers.")] = 5_000,
+    months: Annotated[int, typer.Option(min=14, max=60, help="Months of AUM history.")] = 14,
+    seed: Annotated[int, typer.Option(help="Random seed: the same seed builds the same bank.")] = 20261122,
+    as_of: Annotated[
+        str | None, typer.Option("--as-of", help="Business date YYYY-MM-DD (default: today in Shanghai).")
+    ] = None,
+    force: Annotated[bool, typer.Option("--force", help="Replace an existing store.")] = False,
+    as_json: Annotated[bool, typer.Option("--json", help="Print one JSON document.")] = False,
+) -> None:
+    """Build the deterministic demo bank into the local store."""
+    try:
+        as_of_date: date | None = parse_date(as_of) if as_of else None
+    except ValueError as exc:
+        _refuse(f"--as-of: {exc}")
+    services = _services(ctx)
+    show = not as_json and _err.is_terminal
+
+    def progress(message: str) -> None:
+        if show:
+            _err.print(f"[dim]{message}[/dim]", markup=True)
+
+    try:
+        report = services.demo.build(
+            customers=customers, months=months, seed=seed, as_of=as_of_date, force=force, progress=progress
+        )
+    except UserError as exc:
+        _refuse(str(exc))
+    if as_json:
+        _print_json(
+            {
+                "path": report.path,
+                "seed": report.seed,
+                "as_of": report.as_of,
+                "months": report.months,
+                "counts": report.counts,
+                "seconds": round(report.seconds, 2),
+            }
+        )
+        return
+    counts = ", ".join(f"{n:,} {table}" for table, n in report.counts.items())
+    _out.print(f"Built the demo bank in {report.path} as of {report.as_of} ({report.seconds:.1f} s): {counts}")
+
+
+def _import_progress(show: bool) -> tuple[Any, Progress | None]:
+    if not show:
+        return None, None
+    bar = Progress(
+        TextColumn("[progress.description]{task.description}"),
+        BarColumn(),
+        MofNCompleteColumn(),
+        TimeRemainingColumn(),
+        console=_err,
+        transient=True,
+    )
+    state: dict[str, Any] = {}
+
+    def update(done: int, total: int) -> None:
+        if total < PROGRESS_MIN_ROWS:
+            return
+        if "task" not in state:
+            bar.start()
+            state["task"] = bar.add_task("importing", total=total)
+        bar.update(state["task"], completed=done, total=total)
+
+    return update, bar
+
+
+def _print_import(report: ImportReport) -> None:
+    for error in report.errors:
+        _err.print(f"{report.file}:{error.line}: {error.column}: {error.message}", markup=False)
+    verb = "would change" if report.dry_run else "changed"
+    if report.errors:
+        _err.print(
+            f"{report.file}: {len(report.errors)} error(s) in {report.rows:,} rows; nothing was imported",
+            markup=False,
+        )
+        return
+    _out.print(
+        f"{report.kind}: {report.rows:,} rows — {verb} {report.inserted:,} inserted, "
+        f"{report.updated:,} updated, {report.unchanged:,} unchanged",
+        markup=False,
+    )
+
+
+@app.command("import")
+def import_file(
+    ctx: typer.Context,
+    kind: Annotated[ImportKind, typer.Argument(help="What the file holds.")],
+    file: Annotated[Path, typer.Argument(help="A .csv or .xlsx file with SPEC §11's header row.")],
+    dry_run: Annotated[bool, typer.Option("--dry-run", help="Validate only; change nothing.")] = False,
+    as_json: Annotated[bool, typer.Option("--json", help="Print one JSON document.")] = False,
+) -> None:
+    """Import institutions, staff, products, customers, AUM, holdings or transactions."""
+    services = _services(ctx)
+    try:
+        services.store.require_current()
+    except UserError as exc:
+        _refuse(str(exc))
+    update, bar = _import_progress(not as_json and _err.is_terminal)
+    try:
+        report = services.imports.run(kind.value, file, dry_run=dry_run, progress=update)
+    except UserError as exc:
+        _refuse(str(exc))
+    finally:
+        if bar is not None:
+            bar.stop()
+    if as_json:
+        _print_json(report.as_json())
+    else:
+        _print_import(report)
+    if report.errors:
+        raise typer.Exit(1)
+
+
+def main() -> None:
+    """Console-script entry point."""
+    app()

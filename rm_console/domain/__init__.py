@@ -1,0 +1,1 @@
+"""Pure business rules and value types. Standard library, pydantic and dateutil only."""

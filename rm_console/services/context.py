@@ -1,0 +1,80 @@
+"""The composition of services over one store and one acting person."""
+
+from __future__ import annotations
+
+from functools import cached_property
+from pathlib import Path
+from typing import TYPE_CHECKING
+
+from sqlalchemy import Engine
+
+from storage.engine import make_engine, sqlite_url
+
+if TYPE_CHECKING:
+    from rm_console.services.demo import DemoService
+    from rm_console.services.imports import ImportService
+    from rm_console.services.overview import OverviewService
+    from rm_console.services.store import StoreService
+
+#: The audit actor recorded when nobody is acting (``rmc db upgrade`` on a new machine).
+SYSTEM_ACTOR = "system"
+
+
+class Services:
+    """Every use case, bound to one local store and the staff member acting on it.
+
+    Nothing touches the database until a service is used; the engine is made on first use.
+    """
+
+    def __init__(self, db_path: Path, *, actor: str | None = None, engine: Engine | None = None) -> None:
+        self.db_path = db_path
+        """The local store's file."""
+        self.actor = actor
+        """The acting staff member's code, or None."""
+        self._engine = engine
+
+    @property
+    def audit_actor(self) -> str:
+        """What the audit log records as the actor."""
+        return self.actor or SYSTEM_ACTOR
+
+    @property
+    def engine(self) -> Engine:
+        """The store's engine, made on first use."""
+        if self._engine is None:
+            self._engine = make_engine(sqlite_url(self.db_path))
+        return self._engine
+
+    def close(self) -> None:
+        """Release the engine's connections (the store file can then be replaced)."""
+        if self._engine is not None:
+            self._engine.dispose()
+            self._engine = None
+
+    @cached_property
+    def store(self) -> StoreService:
+        """Creating and migrating the store."""
+        from rm_console.services.store import StoreService
+
+        return StoreService(self)
+
+    @cached_property
+    def imports(self) -> ImportService:
+        """Bulk import of SPEC §11 files."""
+        from rm_console.services.imports import ImportService
+
+        return ImportService(self)
+
+    @cached_property
+    def demo(self) -> DemoService:
+        """The deterministic demo bank."""
+        from rm_console.services.demo import DemoService
+
+        return DemoService(self)
+
+    @cached_property
+    def overview(self) -> OverviewService:
+        """Who is acting and the customers in scope by tier."""
+        from rm_console.services.overview import OverviewService
+
+        return OverviewService(self)

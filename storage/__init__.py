@@ -1,0 +1,1 @@
+"""The store: SQLModel tables, engines, migrations and set-based SQL. No UI, no services."""
