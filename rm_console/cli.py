@@ -75,7 +75,9 @@ def main_callback(
     ctx: typer.Context,
     db: Annotated[
         Path | None,
-        typer.Option("--db", envvar="RMC_DB", help="The local store (default: local.db in the user data dir)."),
+        typer.Option(
+            "--db", envvar="RMC_DB", help="The local store (default: local.db in the user data dir)."
+        ),
     ] = None,
     acting: Annotated[
         str | None, typer.Option("--as", envvar="RMC_USER", help="Staff code of the person acting.")
@@ -157,7 +159,9 @@ def demo(
         )
         return
     counts = ", ".join(f"{n:,} {table}" for table, n in report.counts.items())
-    _out.print(f"Built the demo bank in {report.path} as of {report.as_of} ({report.seconds:.1f} s): {counts}")
+    _out.print(
+        f"Built the demo bank in {report.path} as of {report.as_of} ({report.seconds:.1f} s): {counts}"
+    )
 
 
 def _import_progress(show: bool) -> tuple[Any, Progress | None]:

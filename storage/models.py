@@ -26,7 +26,6 @@ from sqlmodel import Field, SQLModel
 from rm_console.domain import enums
 from storage.types import UTCDateTime, new_id, utcnow
 
-
 #: Every constraint gets a predictable name, so migrations can alter it on SQLite and PostgreSQL alike.
 SQLModel.metadata.naming_convention = {
     "ix": "ix_%(column_0_label)s",
@@ -204,9 +203,7 @@ class Holding(SQLModel, table=True):
         _one_of("loan_type", enums.LoanType, nullable=True),
         _one_of("loan_class", enums.LoanClass, nullable=True),
         _one_of("card_level", enums.CardLevel, nullable=True),
-        CheckConstraint(
-            "repayment_day IS NULL OR repayment_day BETWEEN 1 AND 31", name="repayment_day"
-        ),
+        CheckConstraint("repayment_day IS NULL OR repayment_day BETWEEN 1 AND 31", name="repayment_day"),
         Index("ix_holding_customer_id", "customer_id"),
         Index("ix_holding_maturity_date", "maturity_date"),
     )
