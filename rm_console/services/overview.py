@@ -1,0 +1,62 @@
+"""The acting person and their customers by tier: what the console's first screen shows."""
+
+from __future__ import annotations
+
+from typing import TYPE_CHECKING
+
+from rm_console.domain.dto import Overview, StaffDTO, TierCount
+from rm_console.domain.enums import Tier
+from rm_console.domain.errors import NotFound
+from storage.meta import BUSINESS_DATE, get_meta
+from storage.overview import tier_status_counts
+from storage.scope import staff_by_code, visible_customer_ids
+
+if TYPE_CHECKING:
+    from rm_console.services.context import Services
+
+
+def _staff_dto(row: dict[str, object]) -> StaffDTO:
+    return StaffDTO(
+        code=str(row["code"]),
+        name=str(row["name"]),
+        role=str(row["role"]),
+        institution_code=str(row["institution_code"]),
+        institution_name=str(row["institution_name"]),
+    )
+
+
+class OverviewService:
+    """Reads who is acting and counts the customers they may see by tier and status."""
+
+    def __init__(self, services: Services) -> None:
+        self._services = services
+
+    def acting(self) -> StaffDTO | None:
+        """The acting staff member, None when nobody is acting; NotFound for an unknown code."""
+        code = self._services.actor
+        if code is None:
+            return None
+        with self._services.engine.connect() as conn:
+            row = staff_by_code(conn, code)
+        if row is None:
+            raise NotFound(f"no staff member has the code {code!r}")
+        return _staff_dto(row)
+
+    def load(self) -> Overview:
+        """The overview for the acting person (no customers when nobody is acting)."""
+        code = self._services.actor
+        with self._services.engine.connect() as conn:
+            business_date = get_meta(conn, BUSINESS_DATE)
+            if code is None:
+                return Overview(None, business_date, 0, (), None)
+            row = staff_by_code(conn, code)
+            if row is None:
+                raise NotFound(f"no staff member has the code {code!r}")
+            scope = visible_customer_ids(int(row["id"]), str(row["role"]), int(row["institution_id"]))
+            total, counts, month = tier_status_counts(conn, scope)
+        tiers = []
+        for tier in Tier:
+            by_status = {str(s): n for (t, s), n in counts.items() if t == tier and s is not None}
+            customers = sum(n for (t, _), n in counts.items() if t == tier)
+            tiers.append(TierCount(tier=tier.value, customers=customers, by_status=by_status))
+        return Overview(_staff_dto(row), business_date, total, tuple(tiers), month)

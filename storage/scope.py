@@ -1,0 +1,63 @@
+"""Who may see which customers (SPEC §1): the one query every listing, report and sync uses.
+
+* an RM sees the customers assigned to them, as primary or secondary RM;
+* a branch manager sees every customer of their institution and of its children;
+* an analyst sees every customer;
+* anyone else (a teller) sees the customers of their own institution.
+"""
+
+from __future__ import annotations
+
+from sqlalchemy import Connection, Select, literal, select
+
+from rm_console.domain.enums import Role
+from storage.models import Assignment, Customer, Institution, Staff
+
+_CUSTOMER = Customer.__table__  # type: ignore[attr-defined]
+_ASSIGNMENT = Assignment.__table__  # type: ignore[attr-defined]
+_INSTITUTION = Institution.__table__  # type: ignore[attr-defined]
+_STAFF = Staff.__table__  # type: ignore[attr-defined]
+
+
+def institution_and_descendants(institution_id: int) -> Select[tuple[int]]:
+    """A select of ``institution_id`` and every institution below it (recursive, SQLite and PostgreSQL)."""
+    tree = select(literal(institution_id).label("id")).cte("tree", recursive=True)
+    tree = tree.union_all(select(_INSTITUTION.c.id).where(_INSTITUTION.c.parent_id == tree.c.id))
+    return select(tree.c.id)
+
+
+def visible_customer_ids(staff_id: int, role: str, institution_id: int) -> Select[tuple[int]]:
+    """A select of the ids of the customers a staff member may see."""
+    if role == Role.ANALYST:
+        return select(_CUSTOMER.c.id)
+    if role == Role.RM:
+        return select(_ASSIGNMENT.c.customer_id).where(_ASSIGNMENT.c.staff_id == staff_id).distinct()
+    if role == Role.BRANCH_MANAGER:
+        institutions = institution_and_descendants(institution_id)
+        return select(_CUSTOMER.c.id).where(_CUSTOMER.c.institution_id.in_(institutions))
+    return select(_CUSTOMER.c.id).where(_CUSTOMER.c.institution_id == institution_id)
+
+
+def staff_by_code(conn: Connection, code: str) -> dict[str, object] | None:
+    """A staff member with their institution, or None."""
+    row = (
+        conn.execute(
+            select(
+                _STAFF.c.id,
+                _STAFF.c.code,
+                _STAFF.c.name,
+                _STAFF.c.role,
+                _STAFF.c.institution_id,
+                _INSTITUTION.c.code.label("institution_code"),
+                _INSTITUTION.c.name.label("institution_name"),
+            )
+            .join(_INSTITUTION, _INSTITUTION.c.id == _STAFF.c.institution_id)
+            .where(_STAFF.c.code == code)
+        )
+        .mappings()
+        .first()
+    )
+    return dict(row) if row is not None else None
+
+
+__all__ = ["institution_and_descendants", "staff_by_code", "visible_customer_ids"]

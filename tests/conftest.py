@@ -1,0 +1,44 @@
+"""Shared fixtures: stores on SQLite files and throw-away PostgreSQL databases."""
+
+from __future__ import annotations
+
+import os
+import uuid
+from collections.abc import Iterator
+
+import pytest
+from sqlalchemy import create_engine, text
+from sqlalchemy.engine import make_url
+
+#: The server used by PostgreSQL tests; each test session creates and drops its own database there.
+DEFAULT_PG_URL = "postgresql://postgres@127.0.0.1:5432/postgres"
+
+
+def _admin_url() -> str:
+    url = make_url(os.environ.get("RMC_TEST_PG_URL", DEFAULT_PG_URL))
+    return url.set(drivername="postgresql+psycopg").render_as_string(hide_password=False)
+
+
+@pytest.fixture(scope="session")
+def pg_url() -> Iterator[str]:
+    """A SQLAlchemy URL of a fresh, empty PostgreSQL database, dropped at the end of the session.
+
+    Skipped when no server answers, except under ``CI=true``, where PostgreSQL tests must run.
+    """
+    admin_url = _admin_url()
+    admin = create_engine(admin_url, isolation_level="AUTOCOMMIT")
+    name = f"rmc_test_{uuid.uuid4().hex[:12]}"
+    try:
+        with admin.connect() as conn:
+            conn.execute(text(f'CREATE DATABASE "{name}"'))
+    except Exception as exc:  # the server is missing or refuses us
+        admin.dispose()
+        if os.environ.get("CI", "").lower() == "true":
+            pytest.fail(f"PostgreSQL at {admin_url} is required under CI: {exc}")
+        pytest.skip(f"PostgreSQL at {admin_url} is not reachable: {exc}")
+    try:
+        yield make_url(admin_url).set(database=name).render_as_string(hide_password=False)
+    finally:
+        with admin.connect() as conn:
+            conn.execute(text(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)'))
+        admin.dispose()

@@ -1,0 +1,1 @@
+"""Presentational widgets: DTOs in, messages out."""
