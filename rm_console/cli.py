@@ -99,6 +99,7 @@ def _open_console(settings: Settings) -> None:
     services = Services(settings.db_path, actor=settings.acting)
     try:
         services.store.require_current()
+        services.overview.acting()
     except UserError as exc:
         _refuse(str(exc))
     make_app(services, settings).run()

@@ -84,3 +84,11 @@ def test_the_console_refuses_an_outdated_store(tmp_path: Path) -> None:
     result = runner.invoke(app, ["--db", str(db), "--as", "RM001"])
     assert result.exit_code == 1
     assert f"is at schema none, not {head_revision()}" in result.output
+
+
+def test_the_console_refuses_an_unknown_staff_code(tmp_path: Path) -> None:
+    db = tmp_path / "local.db"
+    assert runner.invoke(app, ["--db", str(db), "db", "upgrade"]).exit_code == 0
+    result = runner.invoke(app, ["--db", str(db), "--as", "NOBODY"])
+    assert result.exit_code == 1
+    assert "no staff member has the code 'NOBODY'" in result.output
