@@ -20,7 +20,7 @@ import uuid
 from datetime import date, datetime
 from typing import Any
 
-from sqlalchemy import JSON, CheckConstraint, Column, Index, UniqueConstraint
+from sqlalchemy import JSON, BigInteger, CheckConstraint, Column, Index, UniqueConstraint
 from sqlmodel import Field, SQLModel
 
 from rm_console.domain import enums
@@ -50,6 +50,13 @@ def _optional_ts() -> Any:
 
 def _created_at() -> Any:
     return Field(default_factory=utcnow, sa_type=UTCDateTime, nullable=False)
+
+
+def _money(*, nullable: bool = False) -> Any:
+    """An amount in fen: a 64-bit integer, so that sums of billions of yuan fit on PostgreSQL too."""
+    if nullable:
+        return Field(default=None, sa_type=BigInteger, nullable=True)
+    return Field(sa_type=BigInteger)
 
 
 def _json() -> Any:
@@ -156,7 +163,7 @@ class Customer(SQLModel, table=True):
     birth_date: date | None = None
     gender: str | None = Field(default=None, max_length=1)
     occupation: str | None = Field(default=None, max_length=64)
-    annual_income_fen: int | None = None
+    annual_income_fen: int | None = _money(nullable=True)
     institution_id: int = Field(foreign_key="institution.id")
     address: str | None = Field(default=None, max_length=256)
     comm_style: str | None = Field(default=None, max_length=16)
@@ -213,7 +220,7 @@ class Holding(SQLModel, table=True):
     customer_id: int = Field(foreign_key="customer.id")
     product_id: int = Field(foreign_key="product.id")
     asset_class: str = Field(max_length=16)
-    balance_fen: int
+    balance_fen: int = _money()
     open_date: date | None = None
     maturity_date: date | None = None
     #: Rate or yield in ten-thousandths of a percent (3.25 % = 32,500).
@@ -233,13 +240,13 @@ class MonthlyAum(SQLModel, table=True):
     customer_id: int = Field(foreign_key="customer.id", primary_key=True)
     month_idx: int = Field(primary_key=True)
     month: str = Field(max_length=7)
-    aum_fen: int
-    deposit_fen: int | None = None
-    investment_fen: int | None = None
-    mortgage_fen: int | None = None
-    credit_loan_fen: int | None = None
+    aum_fen: int = _money()
+    deposit_fen: int | None = _money(nullable=True)
+    investment_fen: int | None = _money(nullable=True)
+    mortgage_fen: int | None = _money(nullable=True)
+    credit_loan_fen: int | None = _money(nullable=True)
     #: Credit-card spend over the trailing 12 months.
-    card_spend_12m_fen: int | None = None
+    card_spend_12m_fen: int | None = _money(nullable=True)
     diamond_card: bool = False
 
 
@@ -260,7 +267,7 @@ class Txn(SQLModel, table=True):
     txn_id: str = Field(unique=True, max_length=40)
     customer_id: int = Field(foreign_key="customer.id")
     txn_date: date
-    amount_fen: int
+    amount_fen: int = _money()
     direction: str = Field(max_length=3)
     channel: str | None = Field(default=None, max_length=32)
     institution_id: int = Field(foreign_key="institution.id")
@@ -302,13 +309,13 @@ class TierRule(SQLModel, table=True):
     version: int = Field(foreign_key="tier_rule_set.version", primary_key=True)
     tier: str = Field(primary_key=True, max_length=16)
     rank: int
-    aum_min_fen: int
+    aum_min_fen: int = _money()
     window_months: int
-    card_spend_min_fen: int | None = None
-    mortgage_min_fen: int | None = None
-    mortgage_max_fen: int | None = None
-    credit_loan_min_fen: int | None = None
-    credit_loan_max_fen: int | None = None
+    card_spend_min_fen: int | None = _money(nullable=True)
+    mortgage_min_fen: int | None = _money(nullable=True)
+    mortgage_max_fen: int | None = _money(nullable=True)
+    credit_loan_min_fen: int | None = _money(nullable=True)
+    credit_loan_max_fen: int | None = _money(nullable=True)
     diamond_card: bool = False
     watch_max: int
     attention_max: int | None = None
@@ -419,7 +426,7 @@ class Sale(SQLModel, table=True):
     institution_id: int = Field(foreign_key="institution.id")
     product_id: int = Field(foreign_key="product.id")
     sale_date: date
-    amount_fen: int
+    amount_fen: int = _money()
     #: When attribution last settled this sale (NULL while it waits).
     attributed_at: datetime | None = _optional_ts()
 

@@ -73,6 +73,8 @@ class ProductCategory(StrEnum):
     WEALTH_CARD = "wealth_card"
     PRIVATE_BANKING_CARD = "private_banking_card"
     CREDIT_CARD = "credit_card"
+    #: Loan products (mortgages, credit and business loans): every loan holding names one.
+    LOAN = "loan"
 
 
 class RiskLevel(StrEnum):
