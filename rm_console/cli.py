@@ -192,18 +192,16 @@ def _import_progress(show: bool) -> tuple[Any, Progress | None]:
 def _print_import(report: ImportReport) -> None:
     for error in report.errors:
         _err.print(f"{report.file}:{error.line}: {error.column}: {error.message}", markup=False)
-    verb = "would change" if report.dry_run else "changed"
     if report.errors:
         _err.print(
             f"{report.file}: {len(report.errors)} error(s) in {report.rows:,} rows; nothing was imported",
             markup=False,
         )
         return
-    _out.print(
-        f"{report.kind}: {report.rows:,} rows — {verb} {report.inserted:,} inserted, "
-        f"{report.updated:,} updated, {report.unchanged:,} unchanged",
-        markup=False,
-    )
+    counts = f"{report.inserted:,} inserted, {report.updated:,} updated, {report.unchanged:,} unchanged"
+    if report.dry_run:
+        counts = f"dry run, nothing written; would be {counts}"
+    _out.print(f"{report.kind}: {report.rows:,} rows — {counts}", markup=False)
 
 
 @app.command("import")
