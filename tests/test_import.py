@@ -868,7 +868,7 @@ def test_cli_dry_run_and_refused_files(template_store: Path, tmp_path: Path) -> 
         app, ["--db", str(db), "import", "institutions", str(SAMPLES / "institutions.csv"), "--dry-run"]
     )
     assert result.exit_code == 0
-    assert "would change 7 inserted" in result.stdout
+    assert "dry run, nothing written; would be 7 inserted" in result.stdout
     engine = make_engine(sqlite_url(db))
     with engine.connect() as conn:
         assert conn.execute(text("SELECT count(*) FROM institution")).scalar_one() == 0
