@@ -36,5 +36,7 @@ def test_no_engine_is_made_at_import_time() -> None:
         "import rm_console.cli, rm_console.app, storage.models, storage.engine, storage.migrate\n"
         "assert not made, made\n"
     )
-    result = subprocess.run([sys.executable, "-c", probe], cwd=ROOT, capture_output=True, text=True, check=False)
+    result = subprocess.run(
+        [sys.executable, "-c", probe], cwd=ROOT, capture_output=True, text=True, check=False
+    )
     assert result.returncode == 0, result.stderr

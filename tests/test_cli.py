@@ -48,7 +48,9 @@ def test_db_location_comes_from_the_config_file(tmp_path: Path, monkeypatch: pyt
     assert db.exists()
 
 
-def test_an_unreadable_config_file_is_refused_with_its_path(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+def test_an_unreadable_config_file_is_refused_with_its_path(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
     config = tmp_path / "config.toml"
     config.write_text("db = \n", encoding="utf-8")
     monkeypatch.setenv("RMC_CONFIG", str(config))

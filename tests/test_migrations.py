@@ -20,7 +20,7 @@ EXPECTED_TABLES = set(SQLModel.metadata.tables)
 
 def _check_store(engine: Engine) -> None:
     tables = set(inspect(engine).get_table_names())
-    assert EXPECTED_TABLES <= tables
+    assert tables >= EXPECTED_TABLES
     assert current_revision(engine) == head_revision()
     with engine.connect() as conn:
         diff = compare_metadata(MigrationContext.configure(conn), SQLModel.metadata)

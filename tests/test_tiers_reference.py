@@ -175,7 +175,9 @@ def test_a_young_customer_is_judged_on_the_months_it_has() -> None:
         ({"mortgage": 1_499_999}, Tier.ORDINARY, None),
     ],
 )
-def test_non_aum_qualifiers_and_their_bounds(figures: dict[str, int], tier: Tier, criterion: str | None) -> None:
+def test_non_aum_qualifiers_and_their_bounds(
+    figures: dict[str, int], tier: Tier, criterion: str | None
+) -> None:
     result = evaluate(SPEC_RULES, series(0, **figures), NOW)
     assert (result.tier, result.qualified_by) == (tier, criterion)
     assert result.status == (None if tier == Tier.ORDINARY else Status.NORMAL)

@@ -23,6 +23,10 @@ TIER_STYLE = {
 }
 
 
+#: Cells of the table: wide enough for "attention 关注" and "platinum 白金级".
+COLUMN_WIDTH = 16
+
+
 class TierSummary(Widget):
     """Counts of the customers in scope, one row per tier, one column per status."""
 
@@ -59,7 +63,7 @@ class TierSummary(Widget):
 
     def compose(self) -> ComposeResult:
         """A read-only table, filled when the overview arrives."""
-        table: DataTable[Text] = DataTable(cursor_type="row", zebra_stripes=True)
+        table: DataTable[Text] = DataTable(cursor_type="none", zebra_stripes=True)
         yield table
 
     def on_mount(self) -> None:
@@ -68,10 +72,12 @@ class TierSummary(Widget):
             "Customers by tier 客户等级" if self.lang == "en" else "客户等级 Customers by tier"
         )
         table = self.query_one(DataTable)
-        table.add_column(Text("Tier" if self.lang == "en" else "等级"), key="tier")
+        table.add_column(Text("Tier" if self.lang == "en" else "等级"), key="tier", width=COLUMN_WIDTH)
         for status in Status:
-            table.add_column(Text(status_label(status, self.lang), justify="right"), key=status.value)
-        table.add_column(Text("Total" if self.lang == "en" else "合计", justify="right"), key="total")
+            label = Text(status_label(status, self.lang), justify="right")
+            table.add_column(label, key=status.value, width=COLUMN_WIDTH)
+        total = Text("Total" if self.lang == "en" else "合计", justify="right")
+        table.add_column(total, key="total", width=COLUMN_WIDTH)
 
     def watch_overview(self, overview: Overview | None) -> None:
         """Refill the table from a new overview."""
