@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from rich.text import Text
+from textual import events
 from textual.app import ComposeResult
 from textual.reactive import reactive
 from textual.widget import Widget
@@ -10,7 +11,7 @@ from textual.widgets import DataTable
 
 from rm_console.domain.dto import Overview
 from rm_console.domain.enums import Status
-from rm_console.domain.words import status_label, tier_label
+from rm_console.domain.words import STATUS_ZH, status_label, tier_label
 
 #: Theme colour of each tier's badge.
 TIER_STYLE = {
@@ -22,13 +23,15 @@ TIER_STYLE = {
     "ordinary": "dim",
 }
 
-
-#: Cells of the table: wide enough for "attention 关注" and "platinum 白金级".
-COLUMN_WIDTH = 16
+#: Below this many cells of width the status headers keep one language only.
+COMPACT_BELOW = 100
 
 
 class TierSummary(Widget):
-    """Counts of the customers in scope, one row per tier, one column per status."""
+    """Counts of the customers in scope, one row per tier, one column per status.
+
+    On a narrow terminal the status headers drop their second language instead of scrolling.
+    """
 
     DEFAULT_CSS = """
     TierSummary {
@@ -43,11 +46,14 @@ class TierSummary(Widget):
     }
     """
 
-    overview: reactive[Overview | None] = reactive(None, recompose=False)
+    overview: reactive[Overview | None] = reactive(None)
     """The overview to show; None while loading."""
 
     lang: reactive[str] = reactive("en")
     """UI language of the labels (``en`` or ``zh``)."""
+
+    compact: reactive[bool] = reactive(False)
+    """True on a narrow terminal: status headers in the UI language only."""
 
     def __init__(
         self,
@@ -63,29 +69,43 @@ class TierSummary(Widget):
 
     def compose(self) -> ComposeResult:
         """A read-only table, filled when the overview arrives."""
-        table: DataTable[Text] = DataTable(cursor_type="none", zebra_stripes=True)
-        yield table
+        yield DataTable(cursor_type="none", zebra_stripes=True)
 
     def on_mount(self) -> None:
-        """Set the border title and the columns."""
-        self.border_title = (
-            "Customers by tier 客户等级" if self.lang == "en" else "客户等级 Customers by tier"
-        )
-        table = self.query_one(DataTable)
-        table.add_column(Text("Tier" if self.lang == "en" else "等级"), key="tier", width=COLUMN_WIDTH)
-        for status in Status:
-            label = Text(status_label(status, self.lang), justify="right")
-            table.add_column(label, key=status.value, width=COLUMN_WIDTH)
-        total = Text("Total" if self.lang == "en" else "合计", justify="right")
-        table.add_column(total, key="total", width=COLUMN_WIDTH)
+        """Set the border title and build the table."""
+        english, chinese = "Customers by tier", "客户等级"
+        self.border_title = f"{english} {chinese}" if self.lang == "en" else f"{chinese} {english}"
+        self._rebuild()
 
-    def watch_overview(self, overview: Overview | None) -> None:
+    def on_resize(self, event: events.Resize) -> None:
+        """Switch to compact headers on a narrow terminal."""
+        self.compact = event.size.width < COMPACT_BELOW
+
+    def watch_compact(self) -> None:
+        """Rebuild the table with headers that fit."""
+        self._rebuild()
+
+    def watch_overview(self) -> None:
         """Refill the table from a new overview."""
-        if overview is None or not self.is_mounted:
+        self._rebuild()
+
+    def _status_header(self, status: Status) -> str:
+        if not self.compact:
+            return status_label(status, self.lang)
+        return STATUS_ZH[status] if self.lang == "zh" else status.value
+
+    def _rebuild(self) -> None:
+        if not self.is_mounted:
             return
-        table = self.query_one(DataTable)
-        table.clear()
-        for count in overview.tiers:
+        table: DataTable[Text] = self.query_one(DataTable)
+        table.clear(columns=True)
+        table.add_column(Text("Tier" if self.lang == "en" else "等级"), key="tier")
+        for status in Status:
+            table.add_column(Text(self._status_header(status), justify="right"), key=status.value)
+        table.add_column(Text("Total" if self.lang == "en" else "合计", justify="right"), key="total")
+        if self.overview is None:
+            return
+        for count in self.overview.tiers:
             cells = [Text(tier_label(count.tier, self.lang), style=TIER_STYLE.get(count.tier, ""))]
             for status in Status:
                 value = count.by_status.get(status.value, 0)
