@@ -1044,6 +1044,11 @@ class DemoGenerator:
         held: list[tuple[object, ...]] = []
         add = held.append
         pid = self.product_id
+
+        def sign(product_id: int, asset_class: str, opened: date) -> None:
+            """A signing without a balance: a channel service or a card."""
+            add((cid, product_id, asset_class, 0, opened, None, None, None, None, None, None))
+
         base = self._day_base
         days = self._days
         deposit = state.deposit_now
@@ -1121,72 +1126,16 @@ class DemoGenerator:
                     )
                 )
             if rnd() < 0.3:
-                add(
-                    (
-                        cid,
-                        pid[self.cts.code],
-                        "channel",
-                        0,
-                        days[base - int(rnd() * 3000)],
-                        None,
-                        None,
-                        None,
-                        None,
-                        None,
-                        None,
-                    )
-                )
+                sign(pid[self.cts.code], "channel", days[base - int(rnd() * 3000)])
         # Channel signings.
         for product_id, chance in self._channel_odds:
             if rnd() < chance:
-                add(
-                    (
-                        cid,
-                        product_id,
-                        "channel",
-                        0,
-                        days[base - int(rnd() * 3000)],
-                        None,
-                        None,
-                        None,
-                        None,
-                        None,
-                        None,
-                    )
-                )
+                sign(product_id, "channel", days[base - int(rnd() * 3000)])
         # Cards.
         if wealth >= 1 and _RANK[story.tier] <= 3:
-            add(
-                (
-                    cid,
-                    pid[self.wealth_card.code],
-                    "card",
-                    0,
-                    days[base - int(rnd() * 2500)],
-                    None,
-                    None,
-                    None,
-                    None,
-                    None,
-                    None,
-                )
-            )
+            sign(pid[self.wealth_card.code], "card", days[base - int(rnd() * 2500)])
         if _RANK[story.tier] <= 1:
-            add(
-                (
-                    cid,
-                    pid[self.pb_card.code],
-                    "card",
-                    0,
-                    days[base - int(rnd() * 2000)],
-                    None,
-                    None,
-                    None,
-                    None,
-                    None,
-                    None,
-                )
-            )
+            sign(pid[self.pb_card.code], "card", days[base - int(rnd() * 2000)])
         if story.card is not None or story.diamond:
             spend = story.card[-1] if story.card is not None else 0
             if story.diamond:
