@@ -194,7 +194,7 @@ def _print_import(report: ImportReport) -> None:
         _err.print(f"{report.file}:{error.line}: {error.column}: {error.message}", markup=False)
     if report.errors:
         _err.print(
-            f"{report.file}: {len(report.errors)} error(s) in {report.rows:,} rows; nothing was imported",
+            f"{report.file}: {len(report.errors):,} error(s) in {report.rows:,} rows; nothing was imported",
             markup=False,
         )
         return
