@@ -1045,9 +1045,20 @@ class DemoGenerator:
         add = held.append
         pid = self.product_id
 
+        def hold(
+            product_id: int,
+            asset_class: str,
+            balance: int,
+            opened: date,
+            matures: date | None = None,
+            rate_e4: int | None = None,
+        ) -> None:
+            """An account without loan or card attributes."""
+            add((cid, product_id, asset_class, balance, opened, matures, rate_e4, None, None, None, None))
+
         def sign(product_id: int, asset_class: str, opened: date) -> None:
             """A signing without a balance: a channel service or a card."""
-            add((cid, product_id, asset_class, 0, opened, None, None, None, None, None, None))
+            hold(product_id, asset_class, 0, opened)
 
         base = self._day_base
         days = self._days
@@ -1081,21 +1092,7 @@ class DemoGenerator:
                 )
                 product = self.time_deposits[int(rnd() * len(self.time_deposits))]
                 opened, matures = self._maturity(rng, product.term_days or 365)
-                add(
-                    (
-                        cid,
-                        pid[product.code],
-                        "deposit",
-                        amount,
-                        opened,
-                        matures,
-                        product.rate_e4,
-                        None,
-                        None,
-                        None,
-                        None,
-                    )
-                )
+                hold(pid[product.code], "deposit", amount, opened, matures, product.rate_e4)
         # Investments.
         if investment > 0:
             pieces = 1 + int(rnd() * (1 + 2 * wealth)) if investment > 1_000_000 else 1
@@ -1110,21 +1107,7 @@ class DemoGenerator:
                     opened, matures = self._maturity(rng, product.term_days)
                 else:
                     opened, matures = days[base - 10 - int(rnd() * 1500)], None
-                add(
-                    (
-                        cid,
-                        pid[product.code],
-                        "wealth",
-                        amount,
-                        opened,
-                        matures,
-                        product.rate_e4,
-                        None,
-                        None,
-                        None,
-                        None,
-                    )
-                )
+                hold(pid[product.code], "wealth", amount, opened, matures, product.rate_e4)
             if rnd() < 0.3:
                 sign(pid[self.cts.code], "channel", days[base - int(rnd() * 3000)])
         # Channel signings.
