@@ -323,7 +323,11 @@ class TierRule(SQLModel, table=True):
 
 
 class CustomerTier(SQLModel, table=True):
-    """A customer's tier and status as of the last evaluation."""
+    """A customer's tier and status as of the last evaluation, with the evaluation of the month before.
+
+    The ``prev_*`` columns keep what the evaluation of ``month_idx`` took as the previous month's
+    result, so re-evaluating the same month (after a correction, or twice) judges churn the same way.
+    """
 
     __tablename__ = "customer_tier"
     __table_args__ = (
@@ -345,6 +349,10 @@ class CustomerTier(SQLModel, table=True):
     qualified_by: str | None = Field(default=None, max_length=32)
     rule_version: int = Field(foreign_key="tier_rule_set.version")
     evaluated_at: datetime = _created_at()
+    prev_month_idx: int | None = None
+    prev_tier: str | None = Field(default=None, max_length=16)
+    prev_status: str | None = Field(default=None, max_length=16)
+    prev_qualified_by: str | None = Field(default=None, max_length=32)
 
 
 class TierHistory(SQLModel, table=True):
