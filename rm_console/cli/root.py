@@ -1,21 +1,16 @@
-"""``rmc``: the one command (SPEC §12). It parses, calls a service and prints; it decides nothing.
-
-Exit codes: 0 success, 1 the user's input was refused, 2 usage error.
-"""
+"""The root of ``rmc``: global options, the console, and the store commands (db, demo, import)."""
 
 from __future__ import annotations
 
-import json
-import sys
 from datetime import date
 from enum import StrEnum
 from pathlib import Path
-from typing import Annotated, Any, NoReturn
+from typing import Annotated, Any
 
 import typer
-from rich.console import Console
 from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeRemainingColumn
 
+from rm_console.cli.common import err, out, print_json, refuse, services_of
 from rm_console.domain.calendar import parse_date
 from rm_console.domain.dto import ImportReport
 from rm_console.domain.errors import UserError
@@ -35,9 +30,6 @@ app = typer.Typer(
 db_app = typer.Typer(help="The local store.", no_args_is_help=True)
 app.add_typer(db_app, name="db")
 
-_out = Console(highlight=False, soft_wrap=True)
-_err = Console(stderr=True, highlight=False, soft_wrap=True)
-
 
 class ImportKind(StrEnum):
     """The kinds of file ``rmc import`` reads (SPEC §11)."""
@@ -49,25 +41,6 @@ class ImportKind(StrEnum):
     aum = "aum"
     holdings = "holdings"
     transactions = "transactions"
-
-
-def _settings(ctx: typer.Context) -> Settings:
-    settings: Settings = ctx.obj
-    return settings
-
-
-def _services(ctx: typer.Context) -> Services:
-    settings = _settings(ctx)
-    return Services(settings.db_path, actor=settings.acting)
-
-
-def _refuse(message: str) -> NoReturn:
-    _err.print(f"[red]error:[/red] {message}", markup=True, highlight=False)
-    raise typer.Exit(1)
-
-
-def _print_json(document: Any) -> None:
-    sys.stdout.write(json.dumps(document, ensure_ascii=False, indent=2) + "\n")
 
 
 @app.callback(invoke_without_command=True)
@@ -88,7 +61,7 @@ def main_callback(
     try:
         ctx.obj = resolve(db, acting, lang)
     except UserError as exc:
-        _refuse(str(exc))
+        refuse(str(exc))
     if ctx.invoked_subcommand is None:
         _open_console(ctx.obj)
 
@@ -101,7 +74,7 @@ def _open_console(settings: Settings) -> None:
         services.store.require_current()
         services.overview.acting()
     except UserError as exc:
-        _refuse(str(exc))
+        refuse(str(exc))
     make_app(services, settings).run()
     services.close()
 
@@ -109,12 +82,12 @@ def _open_console(settings: Settings) -> None:
 @db_app.command("upgrade")
 def db_upgrade(ctx: typer.Context) -> None:
     """Create the local store, or migrate it to the newest schema."""
-    services = _services(ctx)
+    services = services_of(ctx)
     result = services.store.upgrade()
     if result.before == result.after:
-        _out.print(f"{result.path}: already at schema {result.after}")
+        out.print(f"{result.path}: already at schema {result.after}")
     else:
-        _out.print(f"{result.path}: schema {result.before or 'none'} → {result.after}")
+        out.print(f"{result.path}: schema {result.before or 'none'} → {result.after}")
 
 
 @app.command("demo")
@@ -133,22 +106,22 @@ def demo(
     try:
         as_of_date: date | None = parse_date(as_of) if as_of else None
     except ValueError as exc:
-        _refuse(f"--as-of: {exc}")
-    services = _services(ctx)
-    show = not as_json and _err.is_terminal
+        refuse(f"--as-of: {exc}")
+    services = services_of(ctx)
+    show = not as_json and err.is_terminal
 
     def progress(message: str) -> None:
         if show:
-            _err.print(f"[dim]{message}[/dim]", markup=True)
+            err.print(f"[dim]{message}[/dim]", markup=True)
 
     try:
         report = services.demo.build(
             customers=customers, months=months, seed=seed, as_of=as_of_date, force=force, progress=progress
         )
     except UserError as exc:
-        _refuse(str(exc))
+        refuse(str(exc))
     if as_json:
-        _print_json(
+        print_json(
             {
                 "path": report.path,
                 "seed": report.seed,
@@ -160,9 +133,7 @@ def demo(
         )
         return
     counts = ", ".join(f"{n:,} {table}" for table, n in report.counts.items())
-    _out.print(
-        f"Built the demo bank in {report.path} as of {report.as_of} ({report.seconds:.1f} s): {counts}"
-    )
+    out.print(f"Built the demo bank in {report.path} as of {report.as_of} ({report.seconds:.1f} s): {counts}")
 
 
 def _import_progress(show: bool) -> tuple[Any, Progress | None]:
@@ -173,7 +144,7 @@ def _import_progress(show: bool) -> tuple[Any, Progress | None]:
         BarColumn(),
         MofNCompleteColumn(),
         TimeRemainingColumn(),
-        console=_err,
+        console=err,
         transient=True,
     )
     state: dict[str, Any] = {}
@@ -191,9 +162,9 @@ def _import_progress(show: bool) -> tuple[Any, Progress | None]:
 
 def _print_import(report: ImportReport) -> None:
     for error in report.errors:
-        _err.print(f"{report.file}:{error.line}: {error.column}: {error.message}", markup=False)
+        err.print(f"{report.file}:{error.line}: {error.column}: {error.message}", markup=False)
     if report.errors:
-        _err.print(
+        err.print(
             f"{report.file}: {len(report.errors):,} error(s) in {report.rows:,} rows; nothing was imported",
             markup=False,
         )
@@ -201,7 +172,7 @@ def _print_import(report: ImportReport) -> None:
     counts = f"{report.inserted:,} inserted, {report.updated:,} updated, {report.unchanged:,} unchanged"
     if report.dry_run:
         counts = f"dry run, nothing written; would be {counts}"
-    _out.print(f"{report.kind}: {report.rows:,} rows — {counts}", markup=False)
+    out.print(f"{report.kind}: {report.rows:,} rows — {counts}", markup=False)
 
 
 @app.command("import")
@@ -213,21 +184,17 @@ def import_file(
     as_json: Annotated[bool, typer.Option("--json", help="Print one JSON document.")] = False,
 ) -> None:
     """Import institutions, staff, products, customers, AUM, holdings or transactions."""
-    services = _services(ctx)
-    try:
-        services.store.require_current()
-    except UserError as exc:
-        _refuse(str(exc))
-    update, bar = _import_progress(not as_json and _err.is_terminal)
+    services = services_of(ctx, current_store=True)
+    update, bar = _import_progress(not as_json and err.is_terminal)
     try:
         report = services.imports.run(kind.value, file, dry_run=dry_run, progress=update)
     except UserError as exc:
-        _refuse(str(exc))
+        refuse(str(exc))
     finally:
         if bar is not None:
             bar.stop()
     if as_json:
-        _print_json(report.as_json())
+        print_json(report.as_json())
     else:
         _print_import(report)
     if report.errors:
