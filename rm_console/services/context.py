@@ -14,7 +14,9 @@ if TYPE_CHECKING:
     from rm_console.services.demo import DemoService
     from rm_console.services.imports import ImportService
     from rm_console.services.overview import OverviewService
+    from rm_console.services.reports import ReportService
     from rm_console.services.store import StoreService
+    from rm_console.services.tiers import TierService
 
 #: The audit actor recorded when nobody is acting (``rmc db upgrade`` on a new machine).
 SYSTEM_ACTOR = "system"
@@ -78,3 +80,17 @@ class Services:
         from rm_console.services.overview import OverviewService
 
         return OverviewService(self)
+
+    @cached_property
+    def tiers(self) -> TierService:
+        """Tier rule sets, evaluation, simulation and explanation (SPEC §3)."""
+        from rm_console.services.tiers import TierService
+
+        return TierService(self)
+
+    @cached_property
+    def reports(self) -> ReportService:
+        """The churn report and tier counts."""
+        from rm_console.services.reports import ReportService
+
+        return ReportService(self)
