@@ -19,9 +19,12 @@ _INSTITUTION = Institution.__table__  # type: ignore[attr-defined]
 _STAFF = Staff.__table__  # type: ignore[attr-defined]
 
 
-def institution_and_descendants(institution_id: int) -> Select[tuple[int]]:
-    """A select of ``institution_id`` and every institution below it (recursive, SQLite and PostgreSQL)."""
-    tree = select(literal(institution_id).label("id")).cte("tree", recursive=True)
+def institution_and_descendants(institution_id: int, *, name: str = "tree") -> Select[tuple[int]]:
+    """A select of ``institution_id`` and every institution below it (recursive, SQLite and PostgreSQL).
+
+    ``name`` names the recursive CTE; a statement that uses two such trees needs two names.
+    """
+    tree = select(literal(institution_id).label("id")).cte(name, recursive=True)
     tree = tree.union_all(select(_INSTITUTION.c.id).where(_INSTITUTION.c.parent_id == tree.c.id))
     return select(tree.c.id)
 

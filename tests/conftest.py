@@ -4,11 +4,16 @@ from __future__ import annotations
 
 import os
 import uuid
-from collections.abc import Iterator
+from collections.abc import Iterable, Iterator
+from pathlib import Path
 
 import pytest
-from sqlalchemy import create_engine, text
+from sqlalchemy import Engine, create_engine, select, text
 from sqlalchemy.engine import make_url
+from sqlmodel import SQLModel
+
+from storage.engine import make_engine, sqlite_url
+from storage.migrate import upgrade
 
 #: The server used by PostgreSQL tests; each test session creates and drops its own database there.
 DEFAULT_PG_URL = "postgresql://postgres@127.0.0.1:5432/postgres"
@@ -42,3 +47,30 @@ def pg_url() -> Iterator[str]:
         with admin.connect() as conn:
             conn.execute(text(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)'))
         admin.dispose()
+
+
+def reset_public_schema(engine: Engine) -> None:
+    """Empty a PostgreSQL test database (the session's database is shared by the tests that use it)."""
+    with engine.begin() as conn:
+        conn.exec_driver_sql("DROP SCHEMA public CASCADE")
+        conn.exec_driver_sql("CREATE SCHEMA public")
+
+
+def copy_store(source: Path, target: Engine, tables: Iterable[str]) -> None:
+    """Migrate ``target`` from nothing and copy ``tables`` of the SQLite store ``source`` into it."""
+    reset_public_schema(target)
+    upgrade(target)
+    metadata = SQLModel.metadata.tables
+    wanted = set(tables)
+    lite = make_engine(sqlite_url(source))
+    try:
+        with lite.connect() as reading, target.begin() as writing:
+            ordered = [table for table in SQLModel.metadata.sorted_tables if table.name in wanted]
+            for table in reversed(ordered):
+                writing.execute(metadata[table.name].delete())
+            for table in ordered:
+                rows = [dict(row) for row in reading.execute(select(table)).mappings()]
+                if rows:
+                    writing.execute(table.insert(), rows)
+    finally:
+        lite.dispose()

@@ -11,6 +11,8 @@ import typer
 from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeRemainingColumn
 
 from rm_console.cli.common import err, out, print_json, refuse, services_of
+from rm_console.cli.reports import report_app
+from rm_console.cli.tiers import tiers_app
 from rm_console.domain.calendar import parse_date
 from rm_console.domain.dto import ImportReport
 from rm_console.domain.errors import UserError
@@ -29,6 +31,8 @@ app = typer.Typer(
 )
 db_app = typer.Typer(help="The local store.", no_args_is_help=True)
 app.add_typer(db_app, name="db")
+app.add_typer(report_app, name="report")
+app.add_typer(tiers_app, name="tiers")
 
 
 class ImportKind(StrEnum):

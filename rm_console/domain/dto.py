@@ -86,3 +86,237 @@ class DemoReport:
     months: int
     counts: dict[str, int]
     seconds: float
+
+
+# -- tiers (SPEC §3) ------------------------------------------------------------------------------------
+
+
+@dataclass(frozen=True, slots=True)
+class RecomputeReport:
+    """What ``rmc tiers recompute`` evaluated and wrote."""
+
+    month: str
+    rule_version: int
+    customers: int
+    by_tier: dict[str, dict[str, int]]
+    transitions: dict[str, dict[str, int]]
+    tiers_changed: int
+    history: int
+    alerts: int
+    notifications: int
+    cases: int
+
+    def as_json(self) -> dict[str, object]:
+        """The JSON document of ``rmc tiers recompute --json``."""
+        return {
+            "month": self.month,
+            "rule_version": self.rule_version,
+            "customers": self.customers,
+            "counts": self.by_tier,
+            "transitions": self.transitions,
+            "written": {
+                "tiers_changed": self.tiers_changed,
+                "history": self.history,
+                "alerts": self.alerts,
+                "notifications": self.notifications,
+                "retention_cases": self.cases,
+            },
+        }
+
+
+@dataclass(frozen=True, slots=True)
+class SimulationReport:
+    """A what-if evaluation: how many customers would move from each tier to each other tier, and who."""
+
+    month: str
+    base_version: int
+    transitions: dict[str, dict[str, int]]
+    changed: tuple[str, ...]
+
+    def as_json(self) -> dict[str, object]:
+        """The JSON document of SPEC §12: ``{"transitions": {FROM: {TO: n}}, "changed": [cif, ...]}``."""
+        return {
+            "month": self.month,
+            "base_version": self.base_version,
+            "transitions": self.transitions,
+            "changed": list(self.changed),
+        }
+
+
+# ---------------------------------------------------------------------------------------------------
+# Reports: the churn report and the tier counts (``rmc report churn`` / ``rmc report tiers``)
+# ---------------------------------------------------------------------------------------------------
+
+
+def _yuan_text(fen: int) -> str:
+    """Fen as a yuan text with two decimals (``123450`` → ``"1234.50"``)."""
+    sign = "-" if fen < 0 else ""
+    whole, rest = divmod(abs(fen), 100)
+    return f"{sign}{whole}.{rest:02d}"
+
+
+@dataclass(frozen=True, slots=True)
+class ReportScope:
+    """Whose customers a report covers: what the acting person may see, narrowed to an institution
+    and the institutions below it when one was asked for."""
+
+    acting: StaffDTO
+    institution_code: str | None = None
+    institution_name: str | None = None
+
+    def as_json(self) -> dict[str, object]:
+        """A JSON-ready dict."""
+        return {
+            "staff": self.acting.code,
+            "staff_name": self.acting.name,
+            "role": self.acting.role,
+            "staff_institution": self.acting.institution_code,
+            "institution": self.institution_code,
+            "institution_name": self.institution_name,
+        }
+
+
+@dataclass(frozen=True, slots=True)
+class RmShare:
+    """An RM of a customer with their participation percentage (参与度)."""
+
+    code: str
+    name: str
+    pct: int
+
+    def as_json(self) -> dict[str, object]:
+        """A JSON-ready dict."""
+        return {"code": self.code, "name": self.name, "pct": self.pct}
+
+
+@dataclass(frozen=True, slots=True)
+class ChurnReportRow:
+    """A churned or attention customer on the churn report; amounts in fen.
+
+    ``measured_tier`` is the tier the months below are counted against (the old tier of a churned
+    customer, else the tier), and the peak is the largest monthly AUM over the report month and the
+    ``window_months`` before it (that tier's window).
+    """
+
+    cif: str
+    name: str
+    institution_code: str
+    institution_name: str
+    tier: str
+    status: str
+    churned_from: str | None
+    months_below: int
+    measured_tier: str
+    window_months: int
+    owner: RmShare | None
+    secondary: tuple[RmShare, ...]
+    aum_now_fen: int
+    peak_aum_fen: int
+    peak_month: str | None
+
+    def as_json(self) -> dict[str, object]:
+        """A JSON-ready dict: amounts in fen (integers) and in yuan (texts with two decimals)."""
+        return {
+            "cif": self.cif,
+            "name": self.name,
+            "institution": self.institution_code,
+            "institution_name": self.institution_name,
+            "tier": self.tier,
+            "status": self.status,
+            "churned_from": self.churned_from,
+            "months_below": self.months_below,
+            "measured_tier": self.measured_tier,
+            "window_months": self.window_months,
+            "owner_rm": self.owner.as_json() if self.owner is not None else None,
+            "secondary_rms": [share.as_json() for share in self.secondary],
+            "aum_now_fen": self.aum_now_fen,
+            "aum_now_yuan": _yuan_text(self.aum_now_fen),
+            "peak_aum_fen": self.peak_aum_fen,
+            "peak_aum_yuan": _yuan_text(self.peak_aum_fen),
+            "peak_month": self.peak_month,
+        }
+
+
+@dataclass(frozen=True, slots=True)
+class ChurnReport:
+    """The branch manager's churn report (流失报表) for one month: churned customers first, then
+    attention, by tier (core first), months below (most first) and CIF.
+
+    ``source`` is ``stored`` when the stored evaluation of the month was read, ``evaluated`` when the
+    month was evaluated for the report (nothing stored changes).
+    """
+
+    month: str
+    scope: ReportScope
+    source: str
+    rule_version: int | None
+    rows: tuple[ChurnReportRow, ...]
+
+    @property
+    def churned(self) -> int:
+        """How many rows are churned customers."""
+        return sum(1 for row in self.rows if row.status == "churned")
+
+    @property
+    def attention(self) -> int:
+        """How many rows are attention customers."""
+        return sum(1 for row in self.rows if row.status == "attention")
+
+    def as_json(self) -> dict[str, object]:
+        """The ``rmc report churn --json`` document."""
+        return {
+            "report": "churn",
+            "month": self.month,
+            "scope": self.scope.as_json(),
+            "source": self.source,
+            "rule_version": self.rule_version,
+            "customers": len(self.rows),
+            "churned": self.churned,
+            "attention": self.attention,
+            "rows": [row.as_json() for row in self.rows],
+        }
+
+
+@dataclass(frozen=True, slots=True)
+class TierReportRow:
+    """How many customers of one institution are in one tier and status.
+
+    ``tier`` is None for customers never evaluated; ``status`` is None for ordinary customers (who have
+    no status) and for customers never evaluated.
+    """
+
+    institution_code: str
+    institution_name: str
+    tier: str | None
+    status: str | None
+    customers: int
+
+    def as_json(self) -> dict[str, object]:
+        """A JSON-ready dict."""
+        return {
+            "institution": self.institution_code,
+            "institution_name": self.institution_name,
+            "tier": self.tier,
+            "status": self.status,
+            "customers": self.customers,
+        }
+
+
+@dataclass(frozen=True, slots=True)
+class TierReport:
+    """Customers in scope by institution × tier × status (客户等级分布), from the stored evaluation."""
+
+    month: str
+    scope: ReportScope
+    customers: int
+    rows: tuple[TierReportRow, ...]
+
+    def as_json(self) -> dict[str, object]:
+        """The ``rmc report tiers --json`` document."""
+        return {
+            "report": "tiers",
+            "month": self.month,
+            "scope": self.scope.as_json(),
+            "customers": self.customers,
+            "rows": [row.as_json() for row in self.rows],
+        }

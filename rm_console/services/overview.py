@@ -7,22 +7,13 @@ from typing import TYPE_CHECKING
 from rm_console.domain.dto import Overview, StaffDTO, TierCount
 from rm_console.domain.enums import Tier
 from rm_console.domain.errors import NotFound
+from rm_console.services.acting import staff_dto
 from storage.meta import BUSINESS_DATE, get_meta
 from storage.overview import tier_status_counts
 from storage.scope import staff_by_code, visible_customer_ids
 
 if TYPE_CHECKING:
     from rm_console.services.context import Services
-
-
-def _staff_dto(row: dict[str, object]) -> StaffDTO:
-    return StaffDTO(
-        code=str(row["code"]),
-        name=str(row["name"]),
-        role=str(row["role"]),
-        institution_code=str(row["institution_code"]),
-        institution_name=str(row["institution_name"]),
-    )
 
 
 class OverviewService:
@@ -40,7 +31,7 @@ class OverviewService:
             row = staff_by_code(conn, code)
         if row is None:
             raise NotFound(f"no staff member has the code {code!r}")
-        return _staff_dto(row)
+        return staff_dto(row)
 
     def load(self) -> Overview:
         """The overview for the acting person (no customers when nobody is acting)."""
@@ -59,4 +50,4 @@ class OverviewService:
             by_status = {str(s): n for (t, s), n in counts.items() if t == tier and s is not None}
             customers = sum(n for (t, _), n in counts.items() if t == tier)
             tiers.append(TierCount(tier=tier.value, customers=customers, by_status=by_status))
-        return Overview(_staff_dto(row), business_date, total, tuple(tiers), month)
+        return Overview(staff_dto(row), business_date, total, tuple(tiers), month)
