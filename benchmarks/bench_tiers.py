@@ -10,8 +10,7 @@ In one run, on the same store and month (the bank's business month M), it times
   customer) plus :func:`~storage.tier_eval.transition_counts` and
   :func:`~storage.tier_eval.changed_customers`;
 * (c) the full recompute: ``Services(db, actor="AN01").tiers.recompute()`` (evaluation, customer
-  tiers, history, alerts, notifications and retention cases, committed) — or, where that service
-  does not exist, ``evaluate_all`` plus :func:`~storage.tier_eval.store_evaluation`, which it says;
+  tiers, history, alerts, notifications and retention cases, committed);
 * the pure-Python reference rule (:func:`rm_console.domain.tiers.evaluate`) over the same months:
   reading each customer's series and evaluating it, checked against (b)'s answer.
 
@@ -53,7 +52,6 @@ from storage.meta import BUSINESS_DATE, get_meta  # noqa: E402
 from storage.tier_eval import (  # noqa: E402
     changed_customers,
     evaluate_all,
-    store_evaluation,
     transition_counts,
 )
 from storage.tiers import load_rule_set  # noqa: E402
@@ -220,29 +218,13 @@ def _answer(result: Any) -> tuple[Any, ...]:
     )
 
 
-def recompute(path: Path, rules: RuleSet, month: int) -> str:
-    """The full recompute, committed; returns what was run."""
+def recompute(path: Path) -> None:
+    """The full recompute through the service, committed."""
     services = Services(path, actor=ANALYST)
     try:
-        tiers = getattr(services, "tiers", None)
-        if tiers is not None and hasattr(tiers, "recompute"):
-            tiers.recompute()
-            return f"Services(db, actor={ANALYST!r}).tiers.recompute()"
+        services.tiers.recompute()
     finally:
         services.close()
-    store_only(path, rules, month)
-    return "evaluate_all + store_evaluation (upsert of customer_tier); no tiers service yet"
-
-
-def store_only(path: Path, rules: RuleSet, month: int) -> None:
-    """The SQL part of a recompute: evaluate every customer and upsert ``customer_tier``, committed."""
-    engine = make_engine(sqlite_url(path))
-    try:
-        with engine.begin() as conn:
-            evaluate_all(conn, rules, month)
-            store_evaluation(conn, month, rules.version)
-    finally:
-        engine.dispose()
 
 
 def main() -> None:
@@ -307,17 +289,9 @@ def main() -> None:
                 f"agrees with (b) on {agree:,} of {len(expected):,} customers"
             )
         started = time.perf_counter()
-        what = recompute(store, rules, month)
+        recompute(store)
         full = time.perf_counter() - started
-        print(f"(c) recompute:                                 {full:7.2f} s   {what}")
-        if what.startswith("Services"):
-            started = time.perf_counter()
-            store_only(store, rules, month)
-            sql_part = time.perf_counter() - started
-            print(
-                f"    its SQL part (evaluate_all + store_evaluation): {sql_part:5.2f} s   "
-                f"(c/a of that: {sql_part / floor:.2f})"
-            )
+        print(f"(c) recompute:                               {full:7.2f} s   tiers.recompute() as {ANALYST}")
         print(f"b/a = {sim / floor:.2f} (target ≤ {TARGET_B_OVER_A})   b/a′ = {sim / packed:.2f}")
         print(f"c/a = {full / floor:.2f} (target ≤ {TARGET_C_OVER_A})   c/a′ = {full / packed:.2f}")
         verdicts = [
@@ -330,7 +304,7 @@ def main() -> None:
             print(f"(c) {verdict} the target of under {TARGET_C_SECONDS:.0f} s for 1,000,000 customers")
         print("all targets met" if all(verdicts) else "SOME TARGETS MISSED")
     finally:
-        if args.keep is None and args.db is None:
+        if args.keep is None:
             shutil.rmtree(workdir, ignore_errors=True)
 
 

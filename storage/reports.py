@@ -24,7 +24,7 @@ from sqlalchemy import (
 from rm_console.domain.enums import AssignmentRole, Status, Tier
 from storage.models import Assignment, Customer, CustomerTier, Institution, MonthlyAum, Staff, TierRule
 from storage.scope import institution_and_descendants
-from storage.tier_eval import evaluate_all
+from storage.tier_eval import drop_temp_table, evaluate_all
 from storage.tiers import load_rule_set
 
 _CUSTOMER = Customer.__table__  # type: ignore[attr-defined]
@@ -266,7 +266,7 @@ def churn_rows(
     for row in rows:
         row["secondary"] = by_customer.get(row["customer_id"], [])
     if source == SOURCE_EVALUATED:
-        conn.exec_driver_sql(f"DROP TABLE IF EXISTS {REPORT_EVAL_TABLE}")
+        drop_temp_table(conn, REPORT_EVAL_TABLE)
     return rows, source, version
 
 

@@ -17,6 +17,7 @@ from rm_console.domain.enums import Role, Tier
 from rm_console.domain.tiers import RuleSet
 from storage.models import Alert, NotificationOutbox, RetentionCase, RetentionStep, TierRuleSet
 from storage.models import TierRule as TierRuleRow
+from storage.tier_eval import drop_temp_table
 from storage.types import new_id
 
 _RULE = TierRuleRow.__table__  # type: ignore[attr-defined]
@@ -106,7 +107,7 @@ def write_customer_tiers(
     (their ``evaluated_at`` stays). Returns how many rows were inserted or changed."""
     params = {"month_idx": month_idx, "month": month_text(month_idx), "version": rule_version, "at": at}
     changed_table = f"{table}_changed"
-    conn.execute(text(f"DROP TABLE IF EXISTS {changed_table}"))
+    drop_temp_table(conn, changed_table)
     conn.execute(
         text(
             f"CREATE TEMPORARY TABLE {changed_table} AS "
@@ -132,7 +133,7 @@ def write_customer_tiers(
             ),
             params,
         )
-    conn.execute(text(f"DROP TABLE IF EXISTS {changed_table}"))
+    drop_temp_table(conn, changed_table)
     return changed
 
 

@@ -40,16 +40,13 @@ from __future__ import annotations
 import re
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
-from datetime import datetime
 from itertools import pairwise
 from typing import Any
 
-from sqlalchemy import Connection, CursorResult, bindparam, text
+from sqlalchemy import Connection, CursorResult, text
 
-from rm_console.domain.calendar import month_text
 from rm_console.domain.enums import Status, Tier
 from rm_console.domain.tiers import RuleSet, TierRule
-from storage.types import UTCDateTime, utcnow
 
 #: The columns of the evaluation table, in order.
 EVAL_COLUMNS = (
@@ -107,7 +104,7 @@ def evaluate_all(conn: Connection, rules: RuleSet, month_idx: int, *, table: str
     Raises ValueError for a rule set whose windows or churn bounds are longer than 60 months.
     """
     name = _table_name(table)
-    conn.exec_driver_sql(f"DROP TABLE IF EXISTS {_temp_schema(conn)}.{name}")
+    conn.exec_driver_sql(f"DROP TABLE IF EXISTS {temp_schema(conn)}.{name}")
     conn.exec_driver_sql(_TABLE_DDL.format(table=name))
     sql, params = evaluation_sql(rules, month_idx)
     result = _execute(conn, f"INSERT INTO {name} ({', '.join(EVAL_COLUMNS)}) {sql}", params)
@@ -157,42 +154,9 @@ def changed_customers(conn: Connection, table: str = "tier_eval") -> list[str]:
     return sorted(rows)  # in Python: the databases' collations would order CIFs differently
 
 
-def store_evaluation(
-    conn: Connection,
-    month_idx: int,
-    rule_version: int,
-    *,
-    table: str = "tier_eval",
-    evaluated_at: datetime | None = None,
-) -> int:
-    """Write the evaluation in ``table`` (made by :func:`evaluate_all` for ``month_idx``) into
-    ``customer_tier`` with one set-based upsert, ``prev_*`` included; return the rows written.
-
-    Tier history, alerts and cases are the caller's business: this only replaces each customer's
-    stored tier and status.
-    """
-    name = _table_name(table)
-    kept = ", ".join(EVAL_COLUMNS[1:])
-    updated = ", ".join(
-        f"{column} = excluded.{column}"
-        for column in ("month_idx", "month", *EVAL_COLUMNS[1:], "rule_version", "evaluated_at")
-    )
-    statement = text(
-        f"INSERT INTO customer_tier (customer_id, month_idx, month, rule_version, evaluated_at, {kept}) "
-        f"SELECT customer_id, CAST(:month_idx AS INTEGER), CAST(:month AS VARCHAR(7)), "
-        f"CAST(:rule_version AS INTEGER), :evaluated_at, {kept} FROM {name} WHERE 1 = 1 "
-        f"ON CONFLICT (customer_id) DO UPDATE SET {updated}"
-    ).bindparams(bindparam("evaluated_at", type_=UTCDateTime()))
-    result = conn.execute(
-        statement,
-        {
-            "month_idx": month_idx,
-            "month": month_text(month_idx),
-            "rule_version": rule_version,
-            "evaluated_at": evaluated_at or utcnow(),
-        },
-    )
-    return int(result.rowcount)
+def drop_temp_table(conn: Connection, table: str) -> None:
+    """Drop a temporary table if it exists, never a permanent table of the same name."""
+    conn.exec_driver_sql(f"DROP TABLE IF EXISTS {temp_schema(conn)}.{_table_name(table)}")
 
 
 def evaluation_sql(rules: RuleSet, month_idx: int) -> tuple[str, dict[str, object]]:
@@ -215,7 +179,7 @@ def _table_name(table: str) -> str:
     return table
 
 
-def _temp_schema(conn: Connection) -> str:
+def temp_schema(conn: Connection) -> str:
     """The schema of temporary tables, so that a DROP never reaches a permanent table."""
     return "pg_temp" if conn.dialect.name == "postgresql" else "temp"
 

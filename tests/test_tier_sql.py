@@ -33,11 +33,11 @@ from rm_console.services import Services
 from storage.engine import make_engine, sqlite_url
 from storage.migrate import upgrade
 from storage.models import Customer, CustomerTier, Institution, MonthlyAum
+from storage.tier_apply import write_customer_tiers
 from storage.tier_eval import (
     EVAL_COLUMNS,
     changed_customers,
     evaluate_all,
-    store_evaluation,
     transition_counts,
 )
 from storage.tiers import load_rule_set
@@ -521,14 +521,22 @@ def test_re_evaluating_the_same_month_is_stable(store: Engine, spec_rules: RuleS
     with store.begin() as conn:
         evaluate_all(conn, spec_rules, NOW)
         first = evaluated(conn)
-        assert store_evaluation(conn, NOW, spec_rules.version, evaluated_at=EVALUATED_AT) == len(customers)
+        written = write_customer_tiers(
+            conn, "tier_eval", month_idx=NOW, rule_version=spec_rules.version, at=EVALUATED_AT
+        )
+        assert written == len(customers)
     with store.begin() as conn:
         stored = conn.execute(text("SELECT * FROM customer_tier ORDER BY customer_id")).mappings().all()
         assert [row["prev_month_idx"] for row in stored] == [NOW - 1] * len(customers)
         assert [row["month"] for row in stored] == [month_text(NOW)] * len(customers)
         evaluate_all(conn, spec_rules, NOW)
         second = evaluated(conn)
-        store_evaluation(conn, NOW, spec_rules.version, evaluated_at=EVALUATED_AT)
+        assert (
+            write_customer_tiers(
+                conn, "tier_eval", month_idx=NOW, rule_version=spec_rules.version, at=EVALUATED_AT
+            )
+            == 0
+        )
         again = conn.execute(text("SELECT * FROM customer_tier ORDER BY customer_id")).mappings().all()
     assert second == first
     assert again == stored
@@ -541,7 +549,9 @@ def test_the_next_month_is_judged_against_the_stored_evaluation(store: Engine, s
     load(store, [case])
     with store.begin() as conn:
         evaluate_all(conn, spec_rules, NOW)
-        store_evaluation(conn, NOW, spec_rules.version)
+        write_customer_tiers(
+            conn, "tier_eval", month_idx=NOW, rule_version=spec_rules.version, at=EVALUATED_AT
+        )
         evaluate_all(conn, spec_rules, NOW + 1)
         row = evaluated(conn)[1]
     assert (row["tier"], row["status"], row["churned_from"], row["months_below"]) == (

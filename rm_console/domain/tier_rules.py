@@ -158,8 +158,8 @@ def validate(rules: RuleSet) -> RuleSet:
 
     Every tier above ordinary has a rule; AUM thresholds descend strictly with the tiers; windows are
     0–24 months and each churn bound is its window + 1 (bands reaching past it are cut there); an
-    attention band, if any, ends after the watch band; amounts are not negative; a range maximum needs
-    its minimum and lies above it.
+    attention band, if any, ends after the watch band; every minimum is more than 0 (a customer with no
+    figures must not qualify); a range maximum needs its minimum and lies above it.
     """
     present = {rule.tier for rule in rules.rules}
     for tier in RULE_TIERS:
@@ -200,10 +200,10 @@ def validate(rules: RuleSet) -> RuleSet:
                 raise RuleSetError(f"{name}.{high}: a maximum needs {name}.{low}")
             if maximum is not None and minimum is not None and maximum <= minimum:
                 raise RuleSetError(f"{name}.{high}: must be above {name}.{low}")
-        for field, attribute in MONEY_FIELDS.items():
-            value = getattr(rule, attribute)
-            if value is not None and value < 0:
-                raise RuleSetError(f"{name}.{field}: must not be negative")
+        for field in ("card_spend", "mortgage_min", "credit_loan_min"):
+            value = getattr(rule, MONEY_FIELDS[field])
+            if value is not None and value <= 0:
+                raise RuleSetError(f"{name}.{field}: must be more than 0 (leave it out to not use it)")
         higher = rule
     return rules
 

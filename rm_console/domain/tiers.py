@@ -10,7 +10,8 @@ Definitions used throughout:
   the N months before it is ≥ X. A month with no figures counts as AUM 0: it never raises the
   maximum and it extends a below-threshold streak.
 * Non-AUM criteria (card spend, mortgage, credit-loan balance, diamond card) are read from the
-  evaluation month's figures; a missing month holds none of them.
+  evaluation month's figures; a missing month's figures are all zero (and no diamond card), so with
+  the positive minimums a valid rule set has, it holds none of them.
 * ``months_below`` (m) is the number of consecutive months, ending with the evaluation month, whose
   AUM was below the threshold of the tier it is measured against, counted up to that tier's churn
   bound (m never exceeds it, since reaching it is all any rule needs).

@@ -39,7 +39,7 @@ from storage.tier_apply import (
     write_customer_tiers,
     write_history,
 )
-from storage.tier_eval import changed_customers, evaluate_all, transition_counts
+from storage.tier_eval import changed_customers, drop_temp_table, evaluate_all, transition_counts
 from storage.tiers import current_version, load_rule_set
 from storage.types import utcnow
 
@@ -152,7 +152,7 @@ class TierService:
             entity="customer_tier",
             after={k: v for k, v in report.as_json().items() if k != "counts"},
         )
-        conn.execute(text(f"DROP TABLE IF EXISTS {EVAL_TABLE}"))
+        drop_temp_table(conn, EVAL_TABLE)
         return report
 
     def _respond(self, conn: Connection, rules: RuleSet, target: int, now: datetime) -> tuple[int, int, int]:
