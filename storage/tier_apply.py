@@ -17,7 +17,7 @@ from rm_console.domain.enums import Role, Tier
 from rm_console.domain.tiers import RuleSet
 from storage.models import Alert, NotificationOutbox, RetentionCase, RetentionStep, TierRuleSet
 from storage.models import TierRule as TierRuleRow
-from storage.tier_eval import drop_temp_table
+from storage.tier_eval import EVAL_COLUMNS, drop_temp_table
 from storage.types import new_id
 
 _RULE = TierRuleRow.__table__  # type: ignore[attr-defined]
@@ -79,17 +79,8 @@ def store_rule_set(conn: Connection, rules: RuleSet, *, actor: str, note: str | 
     return version
 
 
-_EVAL_FIELDS = (
-    "tier",
-    "status",
-    "months_below",
-    "churned_from",
-    "qualified_by",
-    "prev_month_idx",
-    "prev_tier",
-    "prev_status",
-    "prev_qualified_by",
-)
+#: The evaluation's fields besides the customer id, as :mod:`storage.tier_eval` makes them.
+_EVAL_FIELDS = EVAL_COLUMNS[1:]
 
 
 def _changed_condition(old: str, new: str) -> str:
