@@ -155,6 +155,14 @@ def test_a_month_without_figures_moves_customers_down(db: Path) -> None:
     assert _rows(db, "SELECT DISTINCT month FROM customer_tier") == [("2026-12",)]
 
 
+def test_the_default_month_is_the_newest_with_figures(db: Path) -> None:
+    services = Services(db, actor="AN01")
+    with services.engine.begin() as conn:
+        conn.execute(text("UPDATE store_meta SET value = '2027-03-01' WHERE key = 'business_date'"))
+    assert services.tiers.recompute().month == "2026-11"
+    assert Services(db, actor="BM01").tiers.simulate([]).month == "2026-11"
+
+
 def test_only_an_analyst_recomputes(db: Path) -> None:
     with pytest.raises(
         PermissionRefused, match="BM01 is a branch manager; only an analyst may recompute tiers"

@@ -26,7 +26,8 @@ tiers_app.add_typer(rules_app, name="rules")
 CHANGED_SHOWN = 20
 
 MonthOption = Annotated[
-    str | None, typer.Option("--month", help="Evaluation month YYYY-MM (default: this one).")
+    str | None,
+    typer.Option("--month", help="Evaluation month YYYY-MM (default: the newest month with AUM figures)."),
 ]
 JsonOption = Annotated[bool, typer.Option("--json", help="Print one JSON document.")]
 

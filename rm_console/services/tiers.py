@@ -11,7 +11,7 @@ from datetime import datetime
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
-from sqlalchemy import Connection, select, text
+from sqlalchemy import Connection, func, select, text
 
 from rm_console.domain.alerts import alert_text
 from rm_console.domain.calendar import business_date, month_idx, month_text, parse_date, parse_month
@@ -70,11 +70,16 @@ class TierService:
     # -- months and rules -------------------------------------------------------------------------
 
     def _month(self, conn: Connection, month: str | None) -> int:
+        """``month`` validated; by default the newest month with AUM figures (month-end data arrives
+        after the month ends), or the business date's month in a store without figures."""
         if month is not None:
             try:
                 return parse_month(month)
             except ValueError as exc:
                 raise UserError(f"--month: {exc}") from None
+        newest = conn.execute(select(func.max(_AUM.c.month_idx))).scalar()
+        if newest is not None:
+            return int(newest)
         stored = get_meta(conn, BUSINESS_DATE)
         return month_idx(parse_date(stored) if stored else business_date())
 
