@@ -1056,6 +1056,16 @@ class DemoGenerator:
             """An account without loan or card attributes."""
             add((cid, product_id, asset_class, balance, opened, matures, rate_e4, None, None, None, None))
 
+        def lend(
+            product_id: int, loan_type: str, balance: int, opened: date, matures: date, rate_e4: int
+        ) -> None:
+            """A loan with its five-category class and repayment day (drawn in this order)."""
+            loan_class = self._loan_class(rng, state)
+            day = 1 + int(rnd() * 28)
+            add(
+                (cid, product_id, "loan", balance, opened, matures, rate_e4, loan_type, loan_class, None, day)
+            )
+
         def sign(product_id: int, asset_class: str, opened: date) -> None:
             """A signing without a balance: a channel service or a card."""
             hold(product_id, asset_class, 0, opened)
@@ -1150,57 +1160,36 @@ class DemoGenerator:
         if story.mortgage is not None and story.mortgage[-1] > 0:
             product = self.mortgage_product
             opened = base - 400 - int(rnd() * 3000)
-            add(
-                (
-                    cid,
-                    pid[product.code],
-                    "loan",
-                    story.mortgage[-1],
-                    days[opened],
-                    days[min(opened + (product.term_days or 9125), len(days) - 1)],
-                    product.rate_e4 + int(rnd() * 6000),
-                    "mortgage",
-                    self._loan_class(rng, state),
-                    None,
-                    1 + int(rnd() * 28),
-                )
+            lend(
+                pid[product.code],
+                "mortgage",
+                story.mortgage[-1],
+                days[opened],
+                days[min(opened + (product.term_days or 9125), len(days) - 1)],
+                product.rate_e4 + int(rnd() * 6000),
             )
         if story.credit is not None and story.credit[-1] > 0:
             product = self.credit_product
             opened, matures = self._maturity(rng, product.term_days or 1095)
-            add(
-                (
-                    cid,
-                    pid[product.code],
-                    "loan",
-                    story.credit[-1],
-                    opened,
-                    matures,
-                    (product.rate_e4 or 0) + int(rnd() * 30000),
-                    "credit",
-                    self._loan_class(rng, state),
-                    None,
-                    1 + int(rnd() * 28),
-                )
+            lend(
+                pid[product.code],
+                "credit",
+                story.credit[-1],
+                opened,
+                matures,
+                (product.rate_e4 or 0) + int(rnd() * 30000),
             )
         if corporate or (wealth and rnd() < 0.04):
             product = self.business_product
             opened, matures = self._maturity(rng, product.term_days or 1095)
             amount = 20_000_000 + int(rnd() * 480_000_000) // 100_000 * 100_000
-            add(
-                (
-                    cid,
-                    pid[product.code],
-                    "loan",
-                    amount,
-                    opened,
-                    matures,
-                    (product.rate_e4 or 0) + int(rnd() * 15000),
-                    "business",
-                    self._loan_class(rng, state),
-                    None,
-                    1 + int(rnd() * 28),
-                )
+            lend(
+                pid[product.code],
+                "business",
+                amount,
+                opened,
+                matures,
+                (product.rate_e4 or 0) + int(rnd() * 15000),
             )
         prefix = f"6217{cid:011d}"
         state.rows["holding"].extend([(prefix + _SEQ[j], *row) for j, row in enumerate(held)])
