@@ -23,7 +23,7 @@ from sqlalchemy import (
 
 from rm_console.domain.enums import AssignmentRole, Status, Tier
 from storage.models import Assignment, Customer, CustomerTier, Institution, MonthlyAum, Staff, TierRule
-from storage.scope import institution_and_descendants
+from storage.scope import institution_and_descendants, institution_by_code, institution_is_within
 from storage.tier_eval import drop_temp_table, evaluate_all
 from storage.tiers import load_rule_set
 
@@ -63,27 +63,6 @@ def aum_month_range(conn: Connection) -> tuple[int, int] | None:
     """The first and last month index with monthly AUM figures, or None when there are none."""
     first, last = conn.execute(select(func.min(_AUM.c.month_idx), func.max(_AUM.c.month_idx))).one()
     return None if first is None else (int(first), int(last))
-
-
-def institution_by_code(conn: Connection, code: str) -> dict[str, Any] | None:
-    """An institution's id, code, name and kind, or None."""
-    row = (
-        conn.execute(
-            select(_INSTITUTION.c.id, _INSTITUTION.c.code, _INSTITUTION.c.name, _INSTITUTION.c.kind).where(
-                _INSTITUTION.c.code == code
-            )
-        )
-        .mappings()
-        .first()
-    )
-    return dict(row) if row is not None else None
-
-
-def institution_is_within(conn: Connection, institution_id: int, ancestor_id: int) -> bool:
-    """True when ``institution_id`` is ``ancestor_id`` or below it."""
-    tree = institution_and_descendants(ancestor_id).subquery()
-    found = conn.execute(select(tree.c.id).where(tree.c.id == institution_id).limit(1)).first()
-    return found is not None
 
 
 def customers_in_institution(customer_ids: Select[tuple[int]], institution_id: int) -> Select[tuple[int]]:

@@ -8,6 +8,8 @@
 
 from __future__ import annotations
 
+from typing import Any
+
 from sqlalchemy import Connection, Select, literal, select
 
 from rm_console.domain.enums import Role
@@ -41,6 +43,31 @@ def visible_customer_ids(staff_id: int, role: str, institution_id: int) -> Selec
     return select(_CUSTOMER.c.id).where(_CUSTOMER.c.institution_id == institution_id)
 
 
+def institution_by_code(conn: Connection, code: str) -> dict[str, Any] | None:
+    """An institution's id, code, name, kind and parent, or None."""
+    row = (
+        conn.execute(
+            select(
+                _INSTITUTION.c.id,
+                _INSTITUTION.c.code,
+                _INSTITUTION.c.name,
+                _INSTITUTION.c.kind,
+                _INSTITUTION.c.parent_id,
+            ).where(_INSTITUTION.c.code == code)
+        )
+        .mappings()
+        .first()
+    )
+    return dict(row) if row is not None else None
+
+
+def institution_is_within(conn: Connection, institution_id: int, ancestor_id: int) -> bool:
+    """True when ``institution_id`` is ``ancestor_id`` or below it."""
+    tree = institution_and_descendants(ancestor_id).subquery()
+    found = conn.execute(select(tree.c.id).where(tree.c.id == institution_id).limit(1)).first()
+    return found is not None
+
+
 def staff_by_code(conn: Connection, code: str) -> dict[str, object] | None:
     """A staff member with their institution, or None."""
     row = (
@@ -63,4 +90,10 @@ def staff_by_code(conn: Connection, code: str) -> dict[str, object] | None:
     return dict(row) if row is not None else None
 
 
-__all__ = ["institution_and_descendants", "staff_by_code", "visible_customer_ids"]
+__all__ = [
+    "institution_and_descendants",
+    "institution_by_code",
+    "institution_is_within",
+    "staff_by_code",
+    "visible_customer_ids",
+]

@@ -72,5 +72,16 @@ def copy_store(source: Path, target: Engine, tables: Iterable[str]) -> None:
                 rows = [dict(row) for row in reading.execute(select(table)).mappings()]
                 if rows:
                     writing.execute(table.insert(), rows)
+                # Rows arrive with their keys; the key sequences must continue after them.
+                for column in table.primary_key.columns:
+                    if column.autoincrement is True or (
+                        column.autoincrement == "auto" and column.type.python_type is int
+                    ):
+                        writing.execute(
+                            text(
+                                f"SELECT setval(pg_get_serial_sequence('{table.name}', '{column.name}'), "
+                                f"COALESCE((SELECT MAX({column.name}) FROM {table.name}), 0) + 1, false)"
+                            )
+                        )
     finally:
         lite.dispose()

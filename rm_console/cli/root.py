@@ -10,6 +10,7 @@ from typing import Annotated, Any
 import typer
 from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeRemainingColumn
 
+from rm_console.cli.assign import register_assignment_commands
 from rm_console.cli.common import err, out, print_json, refuse, services_of
 from rm_console.cli.reports import report_app
 from rm_console.cli.tiers import tiers_app
@@ -33,6 +34,7 @@ db_app = typer.Typer(help="The local store.", no_args_is_help=True)
 app.add_typer(db_app, name="db")
 app.add_typer(report_app, name="report")
 app.add_typer(tiers_app, name="tiers")
+register_assignment_commands(app)
 
 
 class ImportKind(StrEnum):

@@ -74,13 +74,14 @@ def validate(
     staff: Mapping[str, Candidate],
     allowed_institutions: Iterable[str],
     tier: str | None,
-    min_tier: str,
+    min_tier: str | None,
 ) -> tuple[Share, ...]:
     """Return ``proposed`` if it may be the customer's assignment, else raise AssignmentError.
 
     Rules: exactly one primary; each RM once; participations whole numbers 1–100 summing to exactly
     100; every RM known, with role ``rm``, working at one of ``allowed_institutions`` (the customer's
-    institution or its parent branch); and the customer's tier at least ``min_tier``.
+    institution or its parent branch); and the customer's tier at least ``min_tier`` (None for an
+    adjustment of an existing assignment, which a later fall in tier does not forbid).
     """
     primaries = [share for share in proposed if share.role is AssignmentRole.PRIMARY]
     if len(primaries) != 1:
@@ -108,7 +109,7 @@ def validate(
             raise AssignmentError(
                 f"{share.staff} works at {candidate.institution}; the customer's RMs work at {where}"
             )
-    if tier is None or Tier(tier).rank > Tier(min_tier).rank:
+    if min_tier is not None and (tier is None or Tier(tier).rank > Tier(min_tier).rank):
         raise AssignmentError(
             f"only customers of tier {min_tier} or above are assigned to RMs; this customer is "
             f"{tier or 'not yet evaluated'}"

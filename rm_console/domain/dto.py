@@ -320,3 +320,174 @@ class TierReport:
             "customers": self.customers,
             "rows": [row.as_json() for row in self.rows],
         }
+
+
+# ---------------------------------------------------------------------------------------------------
+# Assignment (SPEC §4)
+# ---------------------------------------------------------------------------------------------------
+
+
+@dataclass(frozen=True, slots=True)
+class ShareDTO:
+    """An RM's part in a customer's assignment: primary or secondary, with participation (参与度)."""
+
+    staff: str
+    name: str
+    role: str
+    pct: int
+
+    def as_json(self) -> dict[str, object]:
+        """A JSON-ready dict."""
+        return {"staff": self.staff, "name": self.name, "role": self.role, "pct": self.pct}
+
+
+@dataclass(frozen=True, slots=True)
+class AssignmentChange:
+    """What ``assign`` or ``recycle`` did to one customer."""
+
+    cif: str
+    name: str
+    action: str
+    before: tuple[ShareDTO, ...]
+    after: tuple[ShareDTO, ...]
+    reason: str | None
+
+    def as_json(self) -> dict[str, object]:
+        """A JSON-ready dict."""
+        return {
+            "cif": self.cif,
+            "name": self.name,
+            "action": self.action,
+            "before": [share.as_json() for share in self.before],
+            "after": [share.as_json() for share in self.after],
+            "reason": self.reason,
+        }
+
+
+@dataclass(frozen=True, slots=True)
+class BatchAssignment:
+    """What ``assign batch`` did: how many customers it assigned (and how many of them were adjusted)."""
+
+    institution: str
+    tier: str | None
+    unassigned_only: bool
+    assigned: int
+    adjusted: int
+    after: tuple[ShareDTO, ...]
+
+    def as_json(self) -> dict[str, object]:
+        """A JSON-ready dict."""
+        return {
+            "institution": self.institution,
+            "tier": self.tier,
+            "unassigned_only": self.unassigned_only,
+            "assigned": self.assigned,
+            "adjusted": self.adjusted,
+            "after": [share.as_json() for share in self.after],
+        }
+
+
+@dataclass(frozen=True, slots=True)
+class PoolRow:
+    """A customer in the unassigned pool (待分配客户)."""
+
+    cif: str
+    name: str
+    institution: str
+    tier: str
+    status: str | None
+    aum_fen: int | None
+    recycled_on: str | None
+
+    def as_json(self) -> dict[str, object]:
+        """A JSON-ready dict."""
+        return {
+            "cif": self.cif,
+            "name": self.name,
+            "institution": self.institution,
+            "tier": self.tier,
+            "status": self.status,
+            "aum_fen": self.aum_fen,
+            "recycled_on": self.recycled_on,
+        }
+
+
+@dataclass(frozen=True, slots=True)
+class Pool:
+    """The unassigned pool of an institution and those below it."""
+
+    institution: str
+    institution_name: str
+    rows: tuple[PoolRow, ...]
+
+    def as_json(self) -> dict[str, object]:
+        """A JSON-ready dict."""
+        return {
+            "institution": self.institution,
+            "institution_name": self.institution_name,
+            "customers": len(self.rows),
+            "rows": [row.as_json() for row in self.rows],
+        }
+
+
+@dataclass(frozen=True, slots=True)
+class AssignmentEventDTO:
+    """One change of a customer's RMs (分配调整记录)."""
+
+    action: str
+    actor: str | None
+    effective: str
+    at: str
+    before: tuple[ShareDTO, ...]
+    after: tuple[ShareDTO, ...]
+    reason: str | None
+
+    def as_json(self) -> dict[str, object]:
+        """A JSON-ready dict."""
+        return {
+            "action": self.action,
+            "actor": self.actor,
+            "effective": self.effective,
+            "at": self.at,
+            "before": [share.as_json() for share in self.before],
+            "after": [share.as_json() for share in self.after],
+            "reason": self.reason,
+        }
+
+
+@dataclass(frozen=True, slots=True)
+class CustomerCard:
+    """A customer as ``customer show`` prints it: identity (masked), tier, and RMs at a moment."""
+
+    cif: str
+    name: str
+    kind: str
+    institution_code: str
+    institution_name: str
+    tier: str | None
+    status: str | None
+    tier_month: str | None
+    id_no_masked: str
+    phone_masked: str
+    #: The business date the RMs are shown for (None: now).
+    at: str | None
+    rms: tuple[ShareDTO, ...]
+    events: tuple[AssignmentEventDTO, ...] = field(default=())
+
+    def as_json(self) -> dict[str, object]:
+        """A JSON-ready dict."""
+        return {
+            "cif": self.cif,
+            "name": self.name,
+            "kind": self.kind,
+            "institution": self.institution_code,
+            "institution_name": self.institution_name,
+            "tier": self.tier,
+            "status": self.status,
+            "tier_month": self.tier_month,
+            "id_no": self.id_no_masked,
+            "phone": self.phone_masked,
+            "at": self.at,
+            "rms": [share.as_json() for share in self.rms],
+            "assignment_events": [event.as_json() for event in self.events],
+        }

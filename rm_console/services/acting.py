@@ -9,6 +9,7 @@ from sqlalchemy import Connection
 
 from rm_console.domain.dto import StaffDTO
 from rm_console.domain.errors import NotFound, PermissionRefused
+from rm_console.domain.words import role_label
 from storage.scope import staff_by_code
 
 
@@ -32,8 +33,8 @@ def acting_staff(
         raise NotFound(f"no staff member has the code {code!r}")
     allowed = tuple(roles)
     if allowed and staff["role"] not in allowed:
-        may = " or ".join(_a(str(role).replace("_", " ")) for role in allowed)
-        role = _a(str(staff["role"]).replace("_", " "))
+        may = " or ".join(_a(role_label(str(role))) for role in allowed)
+        role = _a(role_label(str(staff["role"])))
         raise PermissionRefused(f"{code} is {role}; only {may} may {doing}")
     return staff
 

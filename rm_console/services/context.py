@@ -11,6 +11,7 @@ from sqlalchemy import Engine
 from storage.engine import make_engine, sqlite_url
 
 if TYPE_CHECKING:
+    from rm_console.services.assignments import AssignmentService
     from rm_console.services.demo import DemoService
     from rm_console.services.imports import ImportService
     from rm_console.services.overview import OverviewService
@@ -94,3 +95,10 @@ class Services:
         from rm_console.services.reports import ReportService
 
         return ReportService(self)
+
+    @cached_property
+    def assignments(self) -> AssignmentService:
+        """Assigning customers to RMs, adjustment, recycle, the pool (SPEC §4)."""
+        from rm_console.services.assignments import AssignmentService
+
+        return AssignmentService(self)

@@ -1,0 +1,467 @@
+"""Assigning customers to RMs (SPEC §4): single and batch assignment, adjustment, recycle, the pool.
+
+Only a branch manager of the customer's institution (or an institution above it) changes a customer's
+RMs. Every change writes, in one transaction, the new shares, an assignment event (actor, before,
+after, reason) and an audit row; the RMs of any customer at any past date follow from the events.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from datetime import UTC, datetime, time, timedelta
+from typing import TYPE_CHECKING, Any
+
+from sqlalchemy import Connection
+
+from rm_console.domain.assignment import (
+    AssignmentError,
+    Candidate,
+    Event,
+    Share,
+    as_of,
+    parse_share,
+    shares,
+    validate,
+)
+from rm_console.domain.calendar import BUSINESS_TZ, business_date, parse_date
+from rm_console.domain.dto import (
+    AssignmentChange,
+    AssignmentEventDTO,
+    BatchAssignment,
+    CustomerCard,
+    Pool,
+    PoolRow,
+    ShareDTO,
+)
+from rm_console.domain.enums import AssignmentRole, InstitutionKind, Role, Tier
+from rm_console.domain.errors import NotFound, UserError
+from rm_console.domain.masking import mask_id_no, mask_phone
+from rm_console.services.acting import acting_staff
+from storage import audit
+from storage.assignments import (
+    SharesJson,
+    ancestors,
+    batch_targets,
+    current_shares,
+    customer_row,
+    events_of,
+    insert_events,
+    pool_rows,
+    replace_shares,
+    staff_rows,
+)
+from storage.meta import parameters
+from storage.scope import institution_and_descendants, institution_by_code, visible_customer_ids
+from storage.types import utcnow
+
+if TYPE_CHECKING:
+    from rm_console.services.context import Services
+
+#: The tier below which customers stay with the institution, when the parameter is missing.
+DEFAULT_MIN_TIER = Tier.GOLD
+
+
+def no_customer(cif: str) -> NotFound:
+    """The one answer for a CIF that does not exist or is outside the acting person's scope."""
+    return NotFound(f"no customer {cif!r} among the customers you may see")
+
+
+def _share_dtos(stored: SharesJson | None, names: dict[str, str] | None = None) -> tuple[ShareDTO, ...]:
+    return tuple(
+        ShareDTO(
+            staff=str(share["staff"]),
+            name=str(share.get("name") or (names or {}).get(str(share["staff"]), "")),
+            role=str(share["role"]),
+            pct=int(share["pct"]),
+        )
+        for share in stored or ()
+    )
+
+
+def _as_json(proposed: Sequence[Share], staff: dict[str, dict[str, Any]]) -> SharesJson:
+    return [
+        {"staff": s.staff, "name": staff[s.staff]["name"], "role": s.role.value, "pct": s.pct}
+        for s in proposed
+    ]
+
+
+def _same(before: SharesJson | None, after: SharesJson) -> bool:
+    def key(shares: SharesJson | None) -> set[tuple[str, str, int]]:
+        return {(str(s["staff"]), str(s["role"]), int(s["pct"])) for s in shares or ()}
+
+    return key(before) == key(after)
+
+
+class AssignmentService:
+    """Assignment, adjustment, batch assignment, recycle and the pool, for the acting staff member."""
+
+    def __init__(self, services: Services) -> None:
+        self._services = services
+
+    # -- who may do what --------------------------------------------------------------------------
+
+    def _manager(self, conn: Connection, doing: str) -> dict[str, Any]:
+        return acting_staff(conn, self._services.actor, doing=doing, roles=(Role.BRANCH_MANAGER,))
+
+    def _managed_customer(self, conn: Connection, manager: dict[str, Any], cif: str) -> dict[str, Any]:
+        """The customer ``cif`` if it belongs to the manager's institution or one below it."""
+        scope = visible_customer_ids(int(manager["id"]), Role.BRANCH_MANAGER, int(manager["institution_id"]))
+        customer = customer_row(conn, cif, scope)
+        if customer is None:
+            raise no_customer(cif)
+        return customer
+
+    @staticmethod
+    def _min_tier(conn: Connection) -> str:
+        value = parameters(conn).get("assign_min_tier", DEFAULT_MIN_TIER.value)
+        return value if value in Tier.__members__.values() else DEFAULT_MIN_TIER.value
+
+    @staticmethod
+    def _places(conn: Connection, institution_id: int) -> list[str]:
+        """Where a customer's RMs may work: its institution, and the branch above an outlet."""
+        chain = ancestors(conn, institution_id)
+        places = [str(chain[0]["code"])]
+        if len(chain) > 1 and chain[1]["kind"] == InstitutionKind.BRANCH:
+            places.append(str(chain[1]["code"]))
+        return places
+
+    @staticmethod
+    def _proposal(primary: str, secondaries: Sequence[str]) -> tuple[Share, ...]:
+        return shares(
+            parse_share(primary, AssignmentRole.PRIMARY),
+            [parse_share(text, AssignmentRole.SECONDARY) for text in secondaries],
+        )
+
+    @staticmethod
+    def _candidates(staff: dict[str, dict[str, Any]]) -> dict[str, Candidate]:
+        return {
+            code: Candidate(code, str(row["role"]), str(row["institution_code"]))
+            for code, row in staff.items()
+        }
+
+    # -- single assignment and adjustment ---------------------------------------------------------
+
+    def assign(
+        self, cif: str, primary: str, secondaries: Sequence[str] = (), reason: str | None = None
+    ) -> AssignmentChange:
+        """Give customer ``cif`` a primary RM (``CODE`` or ``CODE:PCT``) and secondary RMs (``CODE:PCT``).
+
+        A customer without RMs is assigned; one with RMs is adjusted (分配调整), which needs a reason.
+        """
+        reason = (reason or "").strip() or None
+        proposed = self._proposal(primary, secondaries)
+        with self._services.engine.begin() as conn:
+            manager = self._manager(conn, "assign customers to RMs")
+            customer = self._managed_customer(conn, manager, cif)
+            before = current_shares(conn, [customer["id"]]).get(customer["id"])
+            staff = staff_rows(conn, {share.staff for share in proposed})
+            validate(
+                proposed,
+                staff=self._candidates(staff),
+                allowed_institutions=self._places(conn, int(customer["institution_id"])),
+                tier=customer["tier"],
+                min_tier=None if before else self._min_tier(conn),
+            )
+            after = _as_json(proposed, staff)
+            if before and _same(before, after):
+                raise AssignmentError(f"{cif} already has exactly these RMs; nothing to change")
+            if before and reason is None:
+                raise AssignmentError(
+                    f"{cif} already has RMs; an adjustment (分配调整) needs --reason saying why"
+                )
+            action = "adjust" if before else "assign"
+            self._write(conn, manager, [(customer, action, before, after)], staff, reason)
+            return AssignmentChange(
+                cif=cif,
+                name=str(customer["name"]),
+                action=action,
+                before=_share_dtos(before),
+                after=_share_dtos(after),
+                reason=reason,
+            )
+
+    def _write(
+        self,
+        conn: Connection,
+        manager: dict[str, Any],
+        changes: Sequence[tuple[dict[str, Any], str, SharesJson | None, SharesJson]],
+        staff: dict[str, dict[str, Any]],
+        reason: str | None,
+    ) -> None:
+        """Store the shares, one event per customer and one audit row for the whole change."""
+        now = utcnow()
+        today = business_date(now)
+        replace_shares(
+            conn,
+            [(int(c["id"]), int(c["institution_id"]), after) for c, _, _, after in changes],
+            staff_ids={code: int(row["id"]) for code, row in staff.items()},
+            since=today,
+        )
+        insert_events(
+            conn,
+            [(int(c["id"]), action, before, after) for c, action, before, after in changes],
+            actor_id=int(manager["id"]),
+            reason=reason,
+            effective=today,
+            at=now,
+        )
+        audit.record_many(
+            conn,
+            [
+                {
+                    "entity": "assignment",
+                    "entity_id": str(c["cif"]),
+                    "before": before,
+                    "after": {"action": action, "shares": after, "reason": reason},
+                }
+                for c, action, before, after in changes
+            ],
+            actor=self._services.audit_actor,
+            action="assignment.change",
+        )
+
+    # -- batch ------------------------------------------------------------------------------------
+
+    def batch(
+        self,
+        institution: str,
+        primary: str,
+        secondaries: Sequence[str] = (),
+        *,
+        tier: str | None = None,
+        unassigned_only: bool = False,
+        reason: str | None = None,
+    ) -> BatchAssignment:
+        """Assign every customer of ``institution`` (and below) that the filters select, all or none.
+
+        Only tiers that may be assigned (the ``assign_min_tier`` parameter and above) are selected;
+        customers that already have exactly these RMs are left as they are.
+        """
+        reason = (reason or "").strip() or None
+        proposed = self._proposal(primary, secondaries)
+        with self._services.engine.begin() as conn:
+            manager = self._manager(conn, "assign customers to RMs")
+            place = institution_by_code(conn, institution)
+            if place is None or not self._manages(conn, manager, int(place["id"])):
+                raise NotFound(f"no institution {institution!r} among the institutions you manage")
+            min_tier = Tier(self._min_tier(conn))
+            assignable = [t.value for t in Tier if t.rank <= min_tier.rank]
+            if tier is not None:
+                if tier not in Tier.__members__.values():
+                    choices = ", ".join(t.value for t in Tier)
+                    raise UserError(f"--tier: {tier!r} is not a tier; choose one of {choices}")
+                if tier not in assignable:
+                    raise AssignmentError(
+                        f"only customers of tier {min_tier.value} or above are assigned to RMs; "
+                        f"{tier} customers are managed by the institution as a whole"
+                    )
+            targets = batch_targets(
+                conn,
+                institution_and_descendants(int(place["id"])),
+                tiers=[tier] if tier else assignable,
+                unassigned_only=unassigned_only,
+            )
+            staff = staff_rows(conn, {share.staff for share in proposed})
+            candidates = self._candidates(staff)
+            # The rules that do not depend on the customer are checked once, before any customer.
+            validate(
+                proposed,
+                staff=candidates,
+                allowed_institutions={c.institution for c in candidates.values()},
+                tier=None,
+                min_tier=None,
+            )
+            after = _as_json(proposed, staff)
+            befores = current_shares(conn, [int(t["id"]) for t in targets])
+            places: dict[int, list[str]] = {}
+            changes: list[tuple[dict[str, Any], str, SharesJson | None, SharesJson]] = []
+            refused: list[str] = []
+            for target in targets:
+                where = int(target["institution_id"])
+                if where not in places:
+                    places[where] = self._places(conn, where)
+                try:
+                    validate(
+                        proposed,
+                        staff=candidates,
+                        allowed_institutions=places[where],
+                        tier=target["tier"],
+                        min_tier=min_tier.value,
+                    )
+                except AssignmentError as exc:
+                    refused.append(f"{target['cif']}: {exc}")
+                    continue
+                before = befores.get(int(target["id"]))
+                if before and _same(before, after):
+                    continue
+                changes.append((target, "adjust" if before else "assign", before, after))
+            if refused:
+                shown = "; ".join(refused[:5])
+                more = f" (and {len(refused) - 5} more)" if len(refused) > 5 else ""
+                raise AssignmentError(
+                    f"nothing was assigned: {len(refused)} of {len(targets)} customers cannot take these "
+                    f"RMs — {shown}{more}"
+                )
+            adjusted = sum(1 for _, action, _, _ in changes if action == "adjust")
+            if adjusted and reason is None:
+                raise AssignmentError(
+                    f"{adjusted} of these customers already have RMs; adjusting them (分配调整) needs "
+                    "--reason saying why (or pass --unassigned to leave them alone)"
+                )
+            if changes:
+                self._write(conn, manager, changes, staff, reason)
+            return BatchAssignment(
+                institution=str(place["code"]),
+                tier=tier,
+                unassigned_only=unassigned_only,
+                assigned=len(changes),
+                adjusted=adjusted,
+                after=_share_dtos(after),
+            )
+
+    @staticmethod
+    def _manages(conn: Connection, manager: dict[str, Any], institution_id: int) -> bool:
+        return any(
+            int(row["id"]) == int(manager["institution_id"]) for row in ancestors(conn, institution_id)
+        )
+
+    # -- recycle ----------------------------------------------------------------------------------
+
+    def recycle(self, cif: str, reason: str) -> AssignmentChange:
+        """Take customer ``cif`` back from its RMs (客户回收) into its institution's unassigned pool."""
+        reason = reason.strip()
+        if not reason:
+            raise AssignmentError("recycling a customer (客户回收) needs --reason saying why")
+        with self._services.engine.begin() as conn:
+            manager = self._manager(conn, "recycle customers")
+            customer = self._managed_customer(conn, manager, cif)
+            before = current_shares(conn, [customer["id"]]).get(customer["id"])
+            if not before:
+                raise AssignmentError(f"{cif} has no RMs; it is already in the unassigned pool (待分配客户)")
+            self._write(conn, manager, [(customer, "recycle", before, [])], {}, reason)
+            return AssignmentChange(
+                cif=cif,
+                name=str(customer["name"]),
+                action="recycle",
+                before=_share_dtos(before),
+                after=(),
+                reason=reason,
+            )
+
+    # -- the pool ---------------------------------------------------------------------------------
+
+    def pool(self, institution: str | None = None) -> Pool:
+        """The unassigned pool (待分配客户) of the manager's institution, or of ``institution`` under it.
+
+        Branch managers see their own institutions; analysts see any.
+        """
+        with self._services.engine.connect() as conn:
+            acting = acting_staff(
+                conn,
+                self._services.actor,
+                doing="see the unassigned pool",
+                roles=(Role.BRANCH_MANAGER, Role.ANALYST),
+            )
+            code = institution or str(acting["institution_code"])
+            place = institution_by_code(conn, code)
+            if place is None or (
+                acting["role"] != Role.ANALYST and not self._manages(conn, acting, int(place["id"]))
+            ):
+                raise NotFound(f"no institution {code!r} among the institutions you manage")
+            min_tier = Tier(self._min_tier(conn))
+            rows = pool_rows(
+                conn,
+                institution_and_descendants(int(place["id"])),
+                tiers=[t.value for t in Tier if t.rank <= min_tier.rank],
+            )
+            return Pool(
+                institution=str(place["code"]),
+                institution_name=str(place["name"]),
+                rows=tuple(
+                    PoolRow(
+                        cif=str(row["cif"]),
+                        name=str(row["name"]),
+                        institution=str(row["institution"]),
+                        tier=str(row["tier"]),
+                        status=row["status"],
+                        aum_fen=row["aum_fen"],
+                        recycled_on=(
+                            business_date(row["recycled_at"]).isoformat() if row["recycled_at"] else None
+                        ),
+                    )
+                    for row in rows
+                ),
+            )
+
+    # -- one customer -----------------------------------------------------------------------------
+
+    def customer(self, cif: str, at: str | None = None) -> CustomerCard:
+        """Customer ``cif`` as the acting person may see it, with its RMs now or at the end of day ``at``
+        (derived from the assignment events) and the history of changes up to then."""
+        moment: datetime | None = None
+        if at is not None:
+            try:
+                day = parse_date(at)
+            except ValueError as exc:
+                raise UserError(f"--at: {exc}") from None
+            end_of_day = datetime.combine(day + timedelta(days=1), time(), tzinfo=BUSINESS_TZ)
+            moment = end_of_day.astimezone(UTC) - timedelta(microseconds=1)
+        with self._services.engine.connect() as conn:
+            acting = acting_staff(conn, self._services.actor, doing="look up customers")
+            scope = visible_customer_ids(
+                int(acting["id"]), str(acting["role"]), int(acting["institution_id"])
+            )
+            customer = customer_row(conn, cif, scope)
+            if customer is None:
+                raise no_customer(cif)
+            stored = events_of(conn, int(customer["id"]))
+            codes = {str(s["staff"]) for e in stored for s in (e["after"] or []) + (e["before"] or [])}
+            names = {code: str(row["name"]) for code, row in staff_rows(conn, codes).items()}
+            if moment is None:
+                rms = _share_dtos(current_shares(conn, [customer["id"]]).get(customer["id"]))
+                shown = stored
+            else:
+                shown = [e for e in stored if e["at"] <= moment]
+                in_force = as_of(
+                    [
+                        Event(
+                            at=e["at"],
+                            after=tuple(
+                                Share(str(s["staff"]), AssignmentRole(s["role"]), int(s["pct"]))
+                                for s in e["after"] or []
+                            ),
+                        )
+                        for e in stored
+                    ],
+                    moment,
+                )
+                rms = tuple(ShareDTO(s.staff, names.get(s.staff, ""), s.role.value, s.pct) for s in in_force)
+            return CustomerCard(
+                cif=str(customer["cif"]),
+                name=str(customer["name"]),
+                kind=str(customer["kind"]),
+                institution_code=str(customer["institution_code"]),
+                institution_name=str(customer["institution_name"]),
+                tier=customer["tier"],
+                status=customer["status"],
+                tier_month=customer["tier_month"],
+                id_no_masked=mask_id_no(customer["id_no"]),
+                phone_masked=mask_phone(customer["phone"]),
+                at=at and parse_date(at).isoformat(),
+                rms=rms,
+                events=tuple(
+                    AssignmentEventDTO(
+                        action=str(e["action"]),
+                        actor=e["actor"],
+                        effective=e["effective"].isoformat(),
+                        at=e["at"].astimezone(BUSINESS_TZ).isoformat(timespec="seconds"),
+                        before=_share_dtos(e["before"], names),
+                        after=_share_dtos(e["after"], names),
+                        reason=e["reason"],
+                    )
+                    for e in shown
+                ),
+            )
+
+
+__all__ = ["AssignmentService", "no_customer"]
