@@ -13,6 +13,7 @@ from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, T
 from rm_console.cli.assign import register_assignment_commands
 from rm_console.cli.common import err, out, print_json, refuse, services_of
 from rm_console.cli.reports import report_app
+from rm_console.cli.sales import sales_app
 from rm_console.cli.tiers import tiers_app
 from rm_console.domain.calendar import parse_date
 from rm_console.domain.dto import ImportReport
@@ -34,6 +35,7 @@ db_app = typer.Typer(help="The local store.", no_args_is_help=True)
 app.add_typer(db_app, name="db")
 app.add_typer(report_app, name="report")
 app.add_typer(tiers_app, name="tiers")
+app.add_typer(sales_app, name="sales")
 register_assignment_commands(app)
 
 

@@ -16,6 +16,7 @@ if TYPE_CHECKING:
     from rm_console.services.imports import ImportService
     from rm_console.services.overview import OverviewService
     from rm_console.services.reports import ReportService
+    from rm_console.services.sales import SalesService
     from rm_console.services.store import StoreService
     from rm_console.services.tiers import TierService
 
@@ -102,3 +103,10 @@ class Services:
         from rm_console.services.assignments import AssignmentService
 
         return AssignmentService(self)
+
+    @cached_property
+    def sales(self) -> SalesService:
+        """Sale registration, attribution and adjustment (SPEC §5)."""
+        from rm_console.services.sales import SalesService
+
+        return SalesService(self)
