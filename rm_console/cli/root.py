@@ -12,6 +12,7 @@ from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, T
 
 from rm_console.cli.assign import register_assignment_commands
 from rm_console.cli.common import err, out, print_json, refuse, services_of
+from rm_console.cli.performance import register_performance_commands
 from rm_console.cli.reports import report_app
 from rm_console.cli.sales import sales_app
 from rm_console.cli.tiers import tiers_app
@@ -37,6 +38,7 @@ app.add_typer(report_app, name="report")
 app.add_typer(tiers_app, name="tiers")
 app.add_typer(sales_app, name="sales")
 register_assignment_commands(app)
+register_performance_commands(app, report_app)
 
 
 class ImportKind(StrEnum):

@@ -15,6 +15,7 @@ if TYPE_CHECKING:
     from rm_console.services.demo import DemoService
     from rm_console.services.imports import ImportService
     from rm_console.services.overview import OverviewService
+    from rm_console.services.performance import PerformanceService
     from rm_console.services.reports import ReportService
     from rm_console.services.sales import SalesService
     from rm_console.services.store import StoreService
@@ -110,3 +111,10 @@ class Services:
         from rm_console.services.sales import SalesService
 
         return SalesService(self)
+
+    @cached_property
+    def performance(self) -> PerformanceService:
+        """Weighted sales, the leaderboard and the sales report (SPEC §5)."""
+        from rm_console.services.performance import PerformanceService
+
+        return PerformanceService(self)
