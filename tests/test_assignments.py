@@ -514,6 +514,7 @@ def test_cli_assign_batch_recycle_pool_and_show(db: Path, sql: sqlite3.Connectio
         (rm2, "secondary", 30),
     ]
     assert card["phone"].count("*") >= 4 and "*" in card["id_no"]
+    assert card["records"]["cif"] == cif and set(card["records"]) >= {"contacts", "complaints", "risk"}
     refused = runner.invoke(app, [*base, "assign", cif, "--primary", f"{rm1}:70", "--secondary", f"{rm2}:20"])
     assert refused.exit_code == 1
     assert "error: participations must sum to exactly 100, not 90" in refused.stderr

@@ -13,9 +13,11 @@ from rich.table import Table
 from typer.core import TyperGroup
 
 from rm_console.cli.common import out, print_json, refuse, services_of
+from rm_console.domain.calendar import BUSINESS_TZ
 from rm_console.domain.dto import AssignmentChange, CustomerCard, ShareDTO
 from rm_console.domain.errors import UserError
 from rm_console.domain.money import format_yuan
+from rm_console.domain.records_dto import CustomerRecords
 from rm_console.domain.words import status_label, tier_label
 
 #: How many pool rows the human output lists before summarising the rest.
@@ -208,6 +210,44 @@ def _print_card(card: CustomerCard) -> None:
             out.print(f"    {event.at} {event.action}{by}: {_shares(event.after)}{why}", markup=False)
 
 
+def _print_records(records: CustomerRecords) -> None:
+    risk = records.risk
+    if risk is None:
+        out.print("  risk tolerance 风险承受能力: not assessed 未评估")
+    else:
+        state = "expired 已过期" if risk.expired else "valid 有效"
+        out.print(
+            f"  risk tolerance 风险承受能力: {risk.level} {risk.level_en} {risk.level_zh} · "
+            f"until {risk.valid_until.isoformat()} ({state})",
+            markup=False,
+        )
+    credit = records.credit
+    if credit is not None:
+        out.print(
+            f"  credit rating 信用评级: {credit.grade} ({credit.score}, {credit.scorecard}, "
+            f"{credit.rated_on.isoformat()})",
+            markup=False,
+        )
+    if records.contacts:
+        out.print("  contacts 接触记录:")
+        for contact in records.contacts:
+            when = contact.occurred_at.astimezone(BUSINESS_TZ).strftime("%Y-%m-%d %H:%M")
+            what = contact.outcome or contact.notes or ""
+            follow = f" · follow-up {contact.follow_up.isoformat()}" if contact.follow_up else ""
+            out.print(f"    {when} {contact.kind} by {contact.staff}: {what}{follow}", markup=False)
+    if records.complaints:
+        out.print("  complaints 投诉:")
+        for complaint in records.complaints:
+            when = complaint.received_at.astimezone(BUSINESS_TZ).strftime("%Y-%m-%d")
+            step = (
+                f" · next: {complaint.next_step}"
+                if complaint.next_step and complaint.status == "open"
+                else ""
+            )
+            done = f"{len(complaint.steps)}/5 steps"
+            out.print(f"    {when} {complaint.status} ({done}){step}: {complaint.description}", markup=False)
+
+
 @customer_app.command("show")
 def customer_show(
     ctx: typer.Context,
@@ -217,16 +257,19 @@ def customer_show(
     ] = None,
     as_json: JsonOption = False,
 ) -> None:
-    """Show a customer: identity (masked), tier and status, RMs and their history."""
+    """Show a customer: identity (masked), tier and status, RMs and their history, contacts, complaints,
+    risk tolerance and credit rating."""
     services = services_of(ctx, current_store=True)
     try:
         card = services.assignments.customer(cif, at)
+        records = services.records.customer_records(cif)
     except UserError as exc:
         refuse(str(exc))
     if as_json:
-        print_json(card.as_json())
+        print_json({**card.as_json(), "records": records.as_json()})
     else:
         _print_card(card)
+        _print_records(records)
 
 
 def register_assignment_commands(app: typer.Typer) -> None:

@@ -13,6 +13,7 @@ from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, T
 from rm_console.cli.assign import register_assignment_commands
 from rm_console.cli.common import err, out, print_json, refuse, services_of
 from rm_console.cli.performance import register_performance_commands
+from rm_console.cli.records import register_record_commands
 from rm_console.cli.reports import report_app
 from rm_console.cli.sales import sales_app
 from rm_console.cli.tiers import tiers_app
@@ -39,6 +40,7 @@ app.add_typer(tiers_app, name="tiers")
 app.add_typer(sales_app, name="sales")
 register_assignment_commands(app)
 register_performance_commands(app, report_app)
+register_record_commands(app)
 
 
 class ImportKind(StrEnum):

@@ -16,6 +16,7 @@ if TYPE_CHECKING:
     from rm_console.services.imports import ImportService
     from rm_console.services.overview import OverviewService
     from rm_console.services.performance import PerformanceService
+    from rm_console.services.records import RecordService
     from rm_console.services.reports import ReportService
     from rm_console.services.sales import SalesService
     from rm_console.services.store import StoreService
@@ -118,3 +119,10 @@ class Services:
         from rm_console.services.performance import PerformanceService
 
         return PerformanceService(self)
+
+    @cached_property
+    def records(self) -> RecordService:
+        """Visits, contacts, complaints, work log, risk assessments and credit ratings (SPEC §8)."""
+        from rm_console.services.records import RecordService
+
+        return RecordService(self)
