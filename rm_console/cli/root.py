@@ -17,6 +17,7 @@ from rm_console.cli.records import register_record_commands
 from rm_console.cli.reports import report_app
 from rm_console.cli.sales import sales_app
 from rm_console.cli.tiers import tiers_app
+from rm_console.cli.today import register_today_commands
 from rm_console.domain.calendar import parse_date
 from rm_console.domain.dto import ImportReport
 from rm_console.domain.errors import UserError
@@ -41,6 +42,7 @@ app.add_typer(sales_app, name="sales")
 register_assignment_commands(app)
 register_performance_commands(app, report_app)
 register_record_commands(app)
+register_today_commands(app)
 
 
 class ImportKind(StrEnum):

@@ -491,3 +491,135 @@ class CustomerCard:
             "rms": [share.as_json() for share in self.rms],
             "assignment_events": [event.as_json() for event in self.events],
         }
+
+
+# ---------------------------------------------------------------------------------------------------
+# The RM's day (SPEC §6)
+# ---------------------------------------------------------------------------------------------------
+
+
+@dataclass(frozen=True, slots=True)
+class ChurnAlertDTO:
+    """A customer of the RM in attention or churned status, with the last 12 months of AUM."""
+
+    cif: str
+    name: str
+    status: str
+    tier: str
+    churned_from: str | None
+    months_below: int
+    #: ``(YYYY-MM, AUM fen)`` for the 12 months up to the evaluation month, oldest first (None: no figure).
+    aum: tuple[tuple[str, int | None], ...]
+
+    def as_json(self) -> dict[str, object]:
+        """A JSON-ready dict."""
+        return {
+            "cif": self.cif,
+            "name": self.name,
+            "status": self.status,
+            "tier": self.tier,
+            "churned_from": self.churned_from,
+            "months_below": self.months_below,
+            "aum": [{"month": month, "aum_fen": fen} for month, fen in self.aum],
+        }
+
+
+@dataclass(frozen=True, slots=True)
+class ReminderDTO:
+    """One reminder of the day, as screens and ``rmc today`` show it."""
+
+    id: str
+    kind: str
+    cif: str | None
+    name: str | None
+    due: str
+    priority: str
+    text_en: str
+    text_zh: str
+
+    def text(self, lang: str) -> str:
+        """The one-line text in ``zh`` or English."""
+        return self.text_zh if lang == "zh" else self.text_en
+
+    def as_json(self) -> dict[str, object]:
+        """A JSON-ready dict."""
+        return {
+            "id": self.id,
+            "kind": self.kind,
+            "cif": self.cif,
+            "name": self.name,
+            "due": self.due,
+            "priority": self.priority,
+            "text_en": self.text_en,
+            "text_zh": self.text_zh,
+        }
+
+
+@dataclass(frozen=True, slots=True)
+class RecommendationDTO:
+    """A product to offer a customer and why."""
+
+    id: str
+    cif: str
+    name: str
+    kind: str
+    product_code: str | None
+    product_name: str | None
+    risk_level: str | None
+    reason_en: str
+    reason_zh: str
+
+    def reason(self, lang: str) -> str:
+        """The reason in ``zh`` or English."""
+        return self.reason_zh if lang == "zh" else self.reason_en
+
+    def as_json(self) -> dict[str, object]:
+        """A JSON-ready dict."""
+        return {
+            "id": self.id,
+            "cif": self.cif,
+            "name": self.name,
+            "kind": self.kind,
+            "product_code": self.product_code,
+            "product_name": self.product_name,
+            "risk_level": self.risk_level,
+            "reason_en": self.reason_en,
+            "reason_zh": self.reason_zh,
+        }
+
+
+@dataclass(frozen=True, slots=True)
+class TodayReport:
+    """The acting RM's day: reminders, churn alerts and recommendations."""
+
+    staff: StaffDTO
+    day: str
+    customers: int
+    reminders: tuple[ReminderDTO, ...]
+    alerts: tuple[ChurnAlertDTO, ...]
+    recommendations: tuple[RecommendationDTO, ...]
+
+    def as_json(self) -> dict[str, object]:
+        """The JSON document of ``rmc today --json``."""
+        return {
+            "staff": self.staff.code,
+            "name": self.staff.name,
+            "date": self.day,
+            "customers": self.customers,
+            "reminders": [r.as_json() for r in self.reminders],
+            "churn_alerts": [a.as_json() for a in self.alerts],
+            "recommendations": [r.as_json() for r in self.recommendations],
+        }
+
+
+@dataclass(frozen=True, slots=True)
+class ReminderMark:
+    """What the RM did with a reminder or recommendation."""
+
+    key: str
+    state: str
+    snooze_until: str | None
+
+    def as_json(self) -> dict[str, object]:
+        """A JSON-ready dict."""
+        return {"id": self.key, "state": self.state, "snooze_until": self.snooze_until}

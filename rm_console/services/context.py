@@ -21,6 +21,7 @@ if TYPE_CHECKING:
     from rm_console.services.sales import SalesService
     from rm_console.services.store import StoreService
     from rm_console.services.tiers import TierService
+    from rm_console.services.today import TodayService
 
 #: The audit actor recorded when nobody is acting (``rmc db upgrade`` on a new machine).
 SYSTEM_ACTOR = "system"
@@ -126,3 +127,10 @@ class Services:
         from rm_console.services.records import RecordService
 
         return RecordService(self)
+
+    @cached_property
+    def today(self) -> TodayService:
+        """The RM's day: reminders, churn alerts and recommendations (SPEC §6)."""
+        from rm_console.services.today import TodayService
+
+        return TodayService(self)

@@ -1,0 +1,488 @@
+"""The RM's day (SPEC §6): today's reminders, churn alerts and product recommendations.
+
+The service reads the facts about the acting RM's own customers (:mod:`storage.today`), hands them to
+the pure rules (:mod:`rm_console.domain.reminders`, :mod:`rm_console.domain.recommendations`) and
+applies what the RM did earlier — done, snoozed and dismissed reminders, dismissed recommendations —
+which it stores per RM as terminal-authored reminder-state rows (audited, and queued for sync).
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable
+from datetime import date, datetime, time, timedelta
+from typing import TYPE_CHECKING, Any
+
+from sqlalchemy import Connection, insert, select, update
+
+from rm_console.domain import recommendations as rec
+from rm_console.domain import reminders as rem
+from rm_console.domain.calendar import BUSINESS_TZ, business_date, month_text, parse_date
+from rm_console.domain.dto import (
+    ChurnAlertDTO,
+    RecommendationDTO,
+    ReminderDTO,
+    ReminderMark,
+    TodayReport,
+)
+from rm_console.domain.enums import AssetClass, ProductCategory, ReminderState, Status, Tier
+from rm_console.domain.errors import NotFound, UserError
+from rm_console.domain.festivals import previous_working_day
+from rm_console.services.acting import acting_staff, staff_dto
+from storage import audit
+from storage.meta import BUSINESS_DATE, get_meta, parameters
+from storage.models import ReminderStateRow
+from storage.outbox import enqueue
+from storage.tiers import load_rule_set
+from storage.today import (
+    aum_series,
+    catalogue,
+    follow_ups_due,
+    holdings,
+    important_dates,
+    large_txns,
+    latest_assessments,
+    my_customers,
+    plans_between,
+    reminder_states,
+)
+from storage.types import new_id, utcnow
+
+if TYPE_CHECKING:
+    from rm_console.services.context import Services
+
+_STATE = ReminderStateRow.__table__  # type: ignore[attr-defined]
+
+#: Months of AUM shown beside a churn alert.
+ALERT_MONTHS = 12
+#: The prefix of the keys under which dismissed recommendations are stored.
+RECOMMENDATION_PREFIX = "rec"
+#: Severity of a status on the churn-alert list: churned first.
+SEVERITY = {Status.CHURNED: 0, Status.ATTENTION: 1}
+#: The actions on a reminder, and the state each stores.
+ACTIONS = {"done": ReminderState.DONE, "snooze": ReminderState.SNOOZED, "dismiss": ReminderState.DISMISSED}
+
+
+def _no_recommendation(recommendation_id: str) -> NotFound:
+    return NotFound(
+        f"no recommendation has the id {recommendation_id!r}; 'rmc today' lists them with their ids"
+    )
+
+
+def _int(params: dict[str, str], key: str, default: int) -> int:
+    try:
+        return int(params.get(key, default))
+    except ValueError:
+        return default
+
+
+class TodayService:
+    """Reminders, churn alerts and recommendations of the acting RM, and what the RM does with them."""
+
+    def __init__(self, services: Services) -> None:
+        self._services = services
+
+    # -- the day ------------------------------------------------------------------------------------
+
+    def _day(self, conn: Connection, day: str | date | None) -> date:
+        if isinstance(day, date):
+            return day
+        if day is not None:
+            try:
+                return parse_date(day)
+            except ValueError as exc:
+                raise UserError(f"--date: {exc}") from None
+        stored = get_meta(conn, BUSINESS_DATE)
+        return parse_date(stored) if stored else business_date()
+
+    def today(self, day: str | date | None = None) -> TodayReport:
+        """The acting person's day: reminders (after done / snooze / dismiss), churn alerts of their
+        customers with 12 months of AUM, and recommendations with reasons (after dismissals)."""
+        with self._services.engine.connect() as conn:
+            acting = acting_staff(conn, self._services.actor, doing="see the day's work")
+            today = self._day(conn, day)
+            staff_id = int(acting["id"])
+            params = parameters(conn)
+            customers = my_customers(conn, staff_id)
+            ids = [int(c["id"]) for c in customers]
+            held = holdings(conn, ids)
+            assessed = latest_assessments(conn, ids)
+            states = reminder_states(conn, staff_id)
+            newest = max((int(c["month_idx"]) for c in customers if c["month_idx"] is not None), default=None)
+            series: dict[int, dict[int, int]] = {}
+            if newest is not None:
+                # Twelve months for the customers on the alert list; the newest month for the rest.
+                flagged = [int(c["id"]) for c in customers if c["status"] in SEVERITY]
+                series = aum_series(conn, flagged, newest - ALERT_MONTHS + 1, newest)
+                calm = [cid for cid in ids if cid not in series]
+                for cid, months in aum_series(conn, calm, newest, newest).items():
+                    series.setdefault(cid, {}).update(months)
+            reminders = self._reminders(conn, staff_id, today, customers, held, assessed, states, params)
+            recommendations = self._recommendations(conn, today, customers, held, assessed, states, series)
+            return TodayReport(
+                staff=staff_dto(acting),
+                day=today.isoformat(),
+                customers=len(customers),
+                reminders=reminders,
+                alerts=self._alerts(customers, series, newest),
+                recommendations=recommendations,
+            )
+
+    def _reminders(
+        self,
+        conn: Connection,
+        staff_id: int,
+        today: date,
+        customers: list[dict[str, Any]],
+        held: list[dict[str, Any]],
+        assessed: list[dict[str, Any]],
+        states: list[dict[str, Any]],
+        params: dict[str, str],
+    ) -> tuple[ReminderDTO, ...]:
+        who = {int(c["id"]): (str(c["cif"]), str(c["name"])) for c in customers}
+        ids = list(who)
+        investing = {int(h["customer_id"]) for h in held if h["asset_class"] == AssetClass.WEALTH}
+        start = datetime.combine(today, time(), tzinfo=BUSINESS_TZ)
+        threshold = _int(params, "large_txn_threshold_fen", rem.LARGE_TXN_THRESHOLD_FEN)
+        facts = rem.DayFacts(
+            plans=tuple(
+                rem.PlannedContact(
+                    plan_id=str(p["id"]),
+                    cif=str(p["cif"]),
+                    name=str(p["name"]),
+                    planned_at=p["planned_at"],
+                    purpose=str(p["purpose"]),
+                    place=p["place"],
+                    cancelled=bool(p["cancelled"]),
+                    done=bool(p["done"]),
+                )
+                for p in plans_between(conn, staff_id, start, start + timedelta(days=1))
+            ),
+            follow_ups=tuple(
+                rem.FollowUp(
+                    record_id=str(f["id"]),
+                    cif=str(f["cif"]),
+                    name=str(f["name"]),
+                    follow_up_date=f["follow_up_date"],
+                    next_step=f["next_step"],
+                    done=bool(f["done"]),
+                )
+                for f in follow_ups_due(conn, staff_id, today)
+            ),
+            holdings=tuple(
+                rem.HoldingFact(
+                    account_no=str(h["account_no"]),
+                    cif=who[int(h["customer_id"])][0],
+                    name=who[int(h["customer_id"])][1],
+                    asset_class=h["asset_class"],
+                    product_name=str(h["product_name"]),
+                    balance_fen=int(h["balance_fen"]),
+                    maturity_date=h["maturity_date"],
+                    loan_type=h["loan_type"],
+                    loan_class=h["loan_class"],
+                    card_level=h["card_level"],
+                    repayment_day=h["repayment_day"],
+                )
+                for h in held
+            ),
+            txns=tuple(
+                rem.TxnFact(
+                    txn_id=str(t["txn_id"]),
+                    cif=who[int(t["customer_id"])][0],
+                    name=who[int(t["customer_id"])][1],
+                    txn_date=t["txn_date"],
+                    amount_fen=int(t["amount_fen"]),
+                    direction=t["direction"],
+                    channel=t["channel"],
+                    product_name=t["product_name"],
+                    counterparty=t["counterparty"],
+                )
+                for t in large_txns(
+                    conn, ids, since=previous_working_day(today), until=today, threshold_fen=threshold
+                )
+            ),
+            customers=tuple(
+                rem.CustomerFact(cif=str(c["cif"]), name=str(c["name"]), birth_date=c["birth_date"])
+                for c in customers
+            ),
+            important_dates=tuple(
+                rem.ImportantDateFact(
+                    key=str(d["id"]),
+                    cif=who[int(d["customer_id"])][0],
+                    name=who[int(d["customer_id"])][1],
+                    label=str(d["label"]),
+                    day=d["day"],
+                    lunar=bool(d["lunar"]),
+                )
+                for d in important_dates(conn, ids)
+            ),
+            assessments=tuple(
+                rem.AssessmentFact(
+                    cif=who[int(a["customer_id"])][0],
+                    name=who[int(a["customer_id"])][1],
+                    level=a["level"],
+                    valid_until=a["valid_until"],
+                    has_investments=int(a["customer_id"]) in investing,
+                )
+                for a in assessed
+            ),
+        )
+        found = rem.day_reminders(
+            facts,
+            today,
+            maturity_days=_int(params, "maturity_reminder_days", rem.MATURITY_DAYS),
+            large_txn_threshold_fen=threshold,
+        )
+        stored = {
+            str(s["reminder_key"]): rem.StoredState(s["state"], s["snooze_until"])
+            for s in states
+            if not str(s["reminder_key"]).startswith(f"{RECOMMENDATION_PREFIX}:")
+        }
+        return tuple(
+            ReminderDTO(
+                id=r.id,
+                kind=r.kind.value,
+                cif=r.cif,
+                name=r.name,
+                due=r.due.isoformat(),
+                priority=r.priority.value,
+                text_en=r.text_en,
+                text_zh=r.text_zh,
+            )
+            for r in rem.apply_states(found, stored, today)
+        )
+
+    def _recommendations(
+        self,
+        conn: Connection,
+        today: date,
+        customers: list[dict[str, Any]],
+        held: list[dict[str, Any]],
+        assessed: list[dict[str, Any]],
+        states: list[dict[str, Any]],
+        series: dict[int, dict[int, int]],
+    ) -> tuple[RecommendationDTO, ...]:
+        rules = load_rule_set(conn)
+        products = [
+            rec.CatalogueProduct(
+                code=str(p["code"]),
+                name=str(p["name"]),
+                category=p["category"],
+                risk_level=p["risk_level"],
+                weight_bp=int(p["weight_bp"]),
+            )
+            for p in catalogue(conn)
+        ]
+        by_customer: dict[int, list[dict[str, Any]]] = {}
+        for h in held:
+            by_customer.setdefault(int(h["customer_id"]), []).append(h)
+        valid = {
+            int(a["customer_id"]): a["level"]
+            for a in assessed
+            if a["valid_until"] and a["valid_until"] >= today
+        }
+        dismissals = self._dismissals(states)
+        found: list[tuple[tuple[int, int], RecommendationDTO]] = []
+        for customer in customers:
+            cid = int(customer["id"])
+            tier = Tier(customer["tier"] or Tier.ORDINARY)
+            month = customer["month_idx"]
+            aum = series.get(cid, {}).get(int(month), 0) if month is not None else 0
+            mine = by_customer.get(cid, [])
+            upper = rec.next_tier_threshold(rules, tier)
+            facts = rec.CustomerFacts(
+                customer=str(customer["cif"]),
+                tier=tier,
+                aum_fen=aum,
+                next_tier=upper[0] if upper else None,
+                next_tier_aum_min_fen=upper[1] if upper else None,
+                holdings=tuple(
+                    rec.HoldingFact(
+                        product_code=str(h["product_code"]),
+                        category=h["category"],
+                        balance_fen=int(h["balance_fen"]),
+                        maturity_date=h["maturity_date"],
+                    )
+                    for h in mine
+                ),
+                settlement_balance_fen=sum(
+                    int(h["balance_fen"]) for h in mine if h["asset_class"] == AssetClass.SETTLEMENT
+                ),
+                has_mobile_banking=any(h["category"] == ProductCategory.MOBILE_BANKING for h in mine),
+                has_wealth_card=any(
+                    h["category"] in (ProductCategory.WEALTH_CARD, ProductCategory.PRIVATE_BANKING_CARD)
+                    for h in mine
+                ),
+                risk_tolerance=valid.get(cid),
+            )
+            shown = rec.visible(rec.recommend(facts, products, today), dismissals, today)
+            for order, r in enumerate(shown):
+                found.append(
+                    (
+                        (tier.rank, -aum, order),
+                        RecommendationDTO(
+                            id=r.id,
+                            cif=r.customer,
+                            name=str(customer["name"]),
+                            kind=r.kind.value,
+                            product_code=r.product_code,
+                            product_name=r.product_name,
+                            risk_level=r.risk_level.value if r.risk_level else None,
+                            reason_en=r.reason_en,
+                            reason_zh=r.reason_zh,
+                        ),
+                    )
+                )
+        found.sort(key=lambda item: (item[0][0], item[0][1], item[1].cif, item[0][2]))
+        return tuple(dto for _, dto in found)
+
+    @staticmethod
+    def _dismissals(states: Iterable[dict[str, Any]]) -> dict[tuple[str, str], date]:
+        """(CIF, product code or kind) → the business date of its latest dismissal."""
+        found: dict[tuple[str, str], date] = {}
+        for state in states:
+            prefix, _, rest = str(state["reminder_key"]).partition(":")
+            if prefix != RECOMMENDATION_PREFIX or state["state"] != ReminderState.DISMISSED:
+                continue
+            cif, _, key = rest.partition(":")
+            found[(cif, key)] = business_date(state["updated_at"])
+        return found
+
+    @staticmethod
+    def _alerts(
+        customers: list[dict[str, Any]], series: dict[int, dict[int, int]], newest: int | None
+    ) -> tuple[ChurnAlertDTO, ...]:
+        flagged = [c for c in customers if c["status"] in SEVERITY]
+        flagged.sort(key=lambda c: (SEVERITY[Status(c["status"])], -int(c["months_below"] or 0), c["cif"]))
+        return tuple(
+            ChurnAlertDTO(
+                cif=str(c["cif"]),
+                name=str(c["name"]),
+                status=str(c["status"]),
+                tier=str(c["tier"]),
+                churned_from=c["churned_from"],
+                months_below=int(c["months_below"] or 0),
+                aum=tuple(
+                    (month_text(m), series.get(int(c["id"]), {}).get(m))
+                    for m in range(int(c["month_idx"]) - ALERT_MONTHS + 1, int(c["month_idx"]) + 1)
+                ),
+            )
+            for c in flagged
+            if newest is not None and c["month_idx"] is not None
+        )
+
+    # -- what the RM does with them -----------------------------------------------------------------
+
+    def mark(self, reminder_id: str, action: str, until: str | None = None) -> ReminderMark:
+        """Mark a reminder done, snooze it until a later date, or dismiss it (stored per RM)."""
+        if action not in ACTIONS:
+            raise UserError(f"{action!r} is not an action on a reminder; choose done, snooze or dismiss")
+        kind = reminder_id.partition(":")[0]
+        if kind not in {k.value for k in rem.ReminderKind} or reminder_id.count(":") < 2:
+            raise NotFound(f"no reminder has the id {reminder_id!r}; 'rmc today' lists them with their ids")
+        state = ACTIONS[action]
+        with self._services.engine.begin() as conn:
+            acting = acting_staff(conn, self._services.actor, doing="mark reminders")
+            snooze: date | None = None
+            if state is ReminderState.SNOOZED:
+                if until is None:
+                    raise UserError("snoozing a reminder needs --until DATE, the day it shows again")
+                try:
+                    snooze = parse_date(until)
+                except ValueError as exc:
+                    raise UserError(f"--until: {exc}") from None
+                today = self._day(conn, None)
+                if snooze <= today:
+                    raise UserError(f"--until: {snooze.isoformat()} is not after today ({today.isoformat()})")
+            elif until is not None:
+                raise UserError("--until is only for snooze")
+            return self._store(conn, acting, reminder_id, state, snooze)
+
+    def dismiss_recommendation(self, recommendation_id: str) -> ReminderMark:
+        """Dismiss a recommendation (``CIF:KIND:PRODUCT`` or ``CIF:assess_risk``) for 30 days."""
+        cif, _, rest = recommendation_id.partition(":")
+        kind, _, product = rest.partition(":")
+        if not cif or kind not in {k.value for k in rec.RecommendationKind}:
+            raise _no_recommendation(recommendation_id)
+        with self._services.engine.begin() as conn:
+            acting = acting_staff(conn, self._services.actor, doing="dismiss recommendations")
+            mine = {str(c["cif"]) for c in my_customers(conn, int(acting["id"]))}
+            if cif not in mine:
+                raise _no_recommendation(recommendation_id)
+            key = f"{RECOMMENDATION_PREFIX}:{cif}:{product or kind}"
+            return self._store(conn, acting, key, ReminderState.DISMISSED, None)
+
+    def _store(
+        self, conn: Connection, acting: dict[str, Any], key: str, state: ReminderState, snooze: date | None
+    ) -> ReminderMark:
+        staff_id = int(acting["id"])
+        now = utcnow()
+        existing = (
+            conn.execute(
+                select(_STATE.c.id, _STATE.c.state, _STATE.c.snooze_until, _STATE.c.version).where(
+                    _STATE.c.staff_id == staff_id, _STATE.c.reminder_key == key
+                )
+            )
+            .mappings()
+            .first()
+        )
+        after = {"state": state.value, "snooze_until": snooze.isoformat() if snooze else None}
+        if existing is None:
+            row_id = new_id()
+            conn.execute(
+                insert(_STATE).values(
+                    id=row_id,
+                    staff_id=staff_id,
+                    reminder_key=key,
+                    state=state.value,
+                    snooze_until=snooze,
+                    version=1,
+                    updated_at=now,
+                )
+            )
+            enqueue(
+                conn,
+                entity="reminder_state",
+                entity_id=str(row_id),
+                op="insert",
+                payload={
+                    "staff": acting["code"],
+                    "reminder_key": key,
+                    **after,
+                    "updated_at": now.isoformat(),
+                },
+            )
+            before = None
+        else:
+            row_id = existing["id"]
+            conn.execute(
+                update(_STATE)
+                .where(_STATE.c.id == row_id)
+                .values(
+                    state=state.value, snooze_until=snooze, version=existing["version"] + 1, updated_at=now
+                )
+            )
+            enqueue(
+                conn,
+                entity="reminder_state",
+                entity_id=str(row_id),
+                op="update",
+                payload={**after, "updated_at": now.isoformat()},
+                base_version=int(existing["version"]),
+            )
+            before = {
+                "state": existing["state"],
+                "snooze_until": existing["snooze_until"].isoformat() if existing["snooze_until"] else None,
+            }
+        audit.record(
+            conn,
+            actor=self._services.audit_actor,
+            action="reminder.mark",
+            entity="reminder_state",
+            entity_id=key,
+            before=before,
+            after=after,
+        )
+        return ReminderMark(key=key, state=state.value, snooze_until=after["snooze_until"])
+
+
+__all__ = ["ACTIONS", "TodayService"]
