@@ -669,3 +669,26 @@ def test_no_wall_clock_in_the_banks_data(bank: Path, tmp_path: Path) -> None:
         conn.close()
     assert newest <= (AS_OF + timedelta(days=400)).isoformat()
     assert os.path.getsize(later) > 0
+
+
+def test_sales_arrive_attributed_up_to_the_grace_period(db: sqlite3.Connection) -> None:
+    """The bank is built as its day ends: every sale whose grace period ended is settled, and the
+    sales of the last five days still wait for registrations."""
+    as_of = date.fromisoformat(
+        db.execute("SELECT value FROM store_meta WHERE key = 'business_date'").fetchone()[0]
+    )
+    cutoff = (as_of - timedelta(days=5)).isoformat()
+    waiting = db.execute(
+        "SELECT COUNT(*) FROM sale WHERE attributed_at IS NULL AND sale_date <= ?", (cutoff,)
+    ).fetchone()[0]
+    early = db.execute(
+        "SELECT COUNT(*) FROM sale WHERE attributed_at IS NOT NULL AND sale_date > ?", (cutoff,)
+    ).fetchone()[0]
+    assert (waiting, early) == (0, 0)
+    sums = db.execute(
+        "SELECT s.txn_pk, SUM(c.ratio_bp) FROM sale s JOIN sale_credit c ON c.txn_pk = s.txn_pk "
+        "GROUP BY s.txn_pk"
+    ).fetchall()
+    assert sums and {total for _, total in sums} == {10_000}
+    sources = {source for (source,) in db.execute("SELECT DISTINCT source FROM sale_credit")}
+    assert sources == {"auto", "grace"}

@@ -84,7 +84,8 @@ _PEOPLE = (
 
 def credit_every_sale(db: sqlite3.Connection) -> None:
     """Credit each sale to an RM or teller of its institution (chosen by txn_pk); every third sale
-    70/30 with the next one of them as referrer."""
+    70/30 with the next one of them as referrer. The demo bank's own attribution is cleared first."""
+    db.execute("DELETE FROM sale_credit")
     db.execute(
         _PEOPLE
         + "INSERT INTO sale_credit (txn_pk, staff_id, role, ratio_bp, source, created_by, created_at) "

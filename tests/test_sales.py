@@ -6,6 +6,7 @@ from __future__ import annotations
 import json
 import random
 import shutil
+import sqlite3
 from collections.abc import Iterator
 from dataclasses import dataclass
 from datetime import UTC, date, datetime, timedelta
@@ -57,11 +58,17 @@ COPIED = (
 
 @pytest.fixture(scope="module")
 def demo_template(tmp_path_factory: pytest.TempPathFactory) -> Path:
-    """A 1,500-customer demo bank, built once; its sales are unattributed and unregistered."""
+    """A 1,500-customer demo bank, built once; its attribution is cleared, so every sale starts
+    unattributed and unregistered."""
     path = tmp_path_factory.mktemp("sales") / "demo.db"
     services = Services(path)
     services.demo.build(customers=1_500, months=14, seed=11, as_of=AS_OF, force=True, progress=None)
     services.close()
+    conn = sqlite3.connect(path)
+    with conn:
+        conn.execute("DELETE FROM sale_credit")
+        conn.execute("UPDATE sale SET attributed_at = NULL")
+    conn.close()
     return path
 
 

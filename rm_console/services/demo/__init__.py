@@ -15,18 +15,23 @@ from collections import deque
 from collections.abc import Callable, Generator
 from concurrent.futures import Future, ProcessPoolExecutor
 from contextlib import closing
-from datetime import date
+from datetime import date, datetime
+from datetime import time as day_time
 from pathlib import Path
 from typing import TYPE_CHECKING
 
-from rm_console.domain.calendar import business_date, month_text
+from sqlalchemy import text
+
+from rm_console.domain.attribution import GRACE_PARAMETER, parse_grace_days
+from rm_console.domain.calendar import BUSINESS_TZ, business_date, month_text
 from rm_console.domain.dto import DemoReport
 from rm_console.domain.errors import UserError
 from rm_console.services.demo.data import DemoDataError, load_demo_data
 from rm_console.services.demo.generator import COLUMNS, TABLE_ORDER, DemoGenerator, DemoParams
 from storage import audit, bulk, migrate
 from storage.engine import make_engine, sqlite_url
-from storage.meta import BUSINESS_DATE, set_meta
+from storage.meta import BUSINESS_DATE, parameters, set_meta
+from storage.sales import attribute
 from storage.tiers import load_rule_set
 
 if TYPE_CHECKING:
@@ -105,6 +110,18 @@ class DemoService:
             try:
                 with engine.begin() as conn:
                     bulk.restamp_defaults(conn, generator.origin)
+                    say("attributing sales")
+                    # The bank as its day ends: every sale whose grace period ended is attributed.
+                    attribute(
+                        conn,
+                        as_of=as_of,
+                        grace_days=parse_grace_days(parameters(conn).get(GRACE_PARAMETER)),
+                        at=datetime.combine(as_of, day_time(20), BUSINESS_TZ),
+                        actor=self._services.audit_actor,
+                    )
+                    counts["sale_credit"] = int(
+                        conn.execute(text("SELECT COUNT(*) FROM sale_credit")).scalar_one()
+                    )
                     set_meta(conn, BUSINESS_DATE, as_of.isoformat())
                     set_meta(conn, META_SEED, str(seed))
                     set_meta(conn, META_CUSTOMERS, str(customers))
