@@ -12,7 +12,7 @@ import typer
 from rich.table import Table
 from typer.core import TyperGroup
 
-from rm_console.cli.common import out, print_json, refuse, services_of
+from rm_console.cli.common import keep_whole, out, print_json, refuse, services_of
 from rm_console.domain.calendar import BUSINESS_TZ
 from rm_console.domain.dto import AssignmentChange, CustomerCard, ShareDTO
 from rm_console.domain.errors import UserError
@@ -177,7 +177,7 @@ def pool(
         ("AUM 资产 (yuan)", "right"),
         ("recycled 回收于", "left"),
     ):
-        table.add_column(column, justify=justify, no_wrap=column in ("CIF", "AUM 资产 (yuan)"))  # type: ignore[arg-type]
+        table.add_column(column, justify=justify)  # type: ignore[arg-type]
     for row in result.rows[:POOL_SHOWN]:
         table.add_row(
             row.cif,
@@ -188,7 +188,7 @@ def pool(
             format_yuan(row.aum_fen) if row.aum_fen is not None else "",
             row.recycled_on or "",
         )
-    out.print(table)
+    out.print(keep_whole(table, "CIF", "AUM", "recycled"))
     hidden = len(result.rows) - POOL_SHOWN
     more = f" (the first {POOL_SHOWN} shown; --json lists all)" if hidden > 0 else ""
     out.print(f"{len(result.rows):,} customers in the pool{more}.", markup=False)

@@ -10,7 +10,9 @@ from pathlib import Path
 from typing import Any, NoReturn
 
 import typer
+from rich.cells import cell_len
 from rich.console import Console
+from rich.table import Table
 
 from rm_console.domain.errors import UserError
 from rm_console.services import Services
@@ -39,6 +41,19 @@ def services_of(ctx: typer.Context, *, current_store: bool = False) -> Services:
         except UserError as exc:
             refuse(str(exc))
     return services
+
+
+def keep_whole(table: Table, *headers: str) -> Table:
+    """Never cut the cells of the columns whose header starts with one of ``headers`` (codes, dates,
+    amounts): such a column is at least as wide as its widest cell; its header and the other columns
+    wrap instead."""
+    for column in table.columns:
+        if not str(column.header).startswith(headers):
+            continue
+        cells = [cell_len(str(cell)) for cell in column.cells]
+        footer = cell_len(str(column.footer)) if column.footer else 0
+        column.min_width = max([*cells, footer, 1])
+    return table
 
 
 def refuse(message: str) -> NoReturn:

@@ -9,7 +9,16 @@ from typing import Annotated
 import typer
 from rich.table import Table
 
-from rm_console.cli.common import err, out, print_json, refuse, services_of, settings_of, write_csv
+from rm_console.cli.common import (
+    err,
+    keep_whole,
+    out,
+    print_json,
+    refuse,
+    services_of,
+    settings_of,
+    write_csv,
+)
 from rm_console.domain.errors import UserError
 from rm_console.domain.money import fen_to_decimal, format_yuan
 from rm_console.domain.performance import Leaderboard, SalesReport, format_units, units_text
@@ -90,7 +99,22 @@ def _leaderboard_table(board: Leaderboard, lang: str) -> Table:
             f"{row.sales:,}",
             style="bold" if row.mine else None,
         )
-    return table
+    return keep_whole(
+        table,
+        "#",
+        "Staff",
+        "员工",
+        "Weighted",
+        "加权",
+        "Units",
+        "件数",
+        "Sales",
+        "笔数",
+        "Credited",
+        "业绩",
+        "Amount",
+        "金额",
+    )
 
 
 def _report_table(report: SalesReport, lang: str) -> Table:
@@ -137,7 +161,22 @@ def _report_table(report: SalesReport, lang: str) -> Table:
             format_yuan(figures.credited_fen),
             f"{figures.sales:,}",
         )
-    return table
+    return keep_whole(
+        table,
+        "#",
+        "Staff",
+        "员工",
+        "Weighted",
+        "加权",
+        "Units",
+        "件数",
+        "Sales",
+        "笔数",
+        "Credited",
+        "业绩",
+        "Amount",
+        "金额",
+    )
 
 
 def leaderboard(

@@ -13,7 +13,7 @@ import typer
 from rich.table import Table
 from rich.text import Text
 
-from rm_console.cli.common import out, print_json, refuse, services_of
+from rm_console.cli.common import keep_whole, out, print_json, refuse, services_of
 from rm_console.domain.attribution import (
     ROLE_ZH,
     STATUS_ZH,
@@ -132,7 +132,7 @@ def _print_list(listing: SaleList) -> None:
             _status(row.status.value),
             credits or "—",
         )
-    out.print(table)
+    out.print(keep_whole(table, "txn id", "date", "amount"))
     shown = len(listing.rows)
     more = f" (newest {shown:,} shown; --limit shows more)" if listing.total > shown else ""
     out.print(f"{listing.total:,} sales{more}.", markup=False)

@@ -7,7 +7,7 @@ from typing import Annotated
 import typer
 from rich.table import Table
 
-from rm_console.cli.common import out, print_json, refuse, services_of, settings_of
+from rm_console.cli.common import keep_whole, out, print_json, refuse, services_of, settings_of
 from rm_console.domain.dto import ReminderMark, TodayReport
 from rm_console.domain.errors import UserError
 from rm_console.domain.money import format_yuan
@@ -60,11 +60,7 @@ def _print_today(report: TodayReport, lang: str) -> None:
             ("AUM 12m", "left"),
             ("now 当前", "right"),
         ):
-            table.add_column(
-                column,
-                justify=justify,  # type: ignore[arg-type]
-                no_wrap=column in ("CIF", "AUM 12m", "now 当前"),
-            )
+            table.add_column(column, justify=justify)  # type: ignore[arg-type]
         for alert in report.alerts:
             last = alert.aum[-1][1] if alert.aum else None
             from_tier = f" ← {tier_label(alert.churned_from, lang)}" if alert.churned_from else ""
@@ -76,7 +72,7 @@ def _print_today(report: TodayReport, lang: str) -> None:
                 _trend(alert.aum),
                 format_yuan(last) if last is not None else "",
             )
-        out.print(table)
+        out.print(keep_whole(table, "CIF", "AUM", "now"))
     out.print(f"\n[bold]Recommendations 产品推荐[/] ({len(report.recommendations)})")
     for item in report.recommendations[:RECOMMENDATIONS_SHOWN]:
         out.print(f" · {item.name} {item.cif}: {item.reason(lang)}", highlight=False, markup=False)
