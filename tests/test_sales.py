@@ -831,3 +831,11 @@ def test_cli_register_show_list_attribute_adjust(db: Path) -> None:
 
     revoked = runner.invoke(app, [*base, "--as", "RM001", "sales", "revoke", sale.txn_id])
     assert revoked.exit_code == 1 and "was adjusted by BM03" in revoked.stderr
+
+
+def test_attribution_refuses_a_date_in_the_future(db: Path) -> None:
+    with pytest.raises(UserError, match=r"--as-of: 2099-01-01 is in the future"):
+        sales_as(db, "BM03").attribute("2099-01-01")
+    with pytest.raises(UserError, match=r"--as-of: '2026-13-01' is not a date"):
+        sales_as(db, "BM03").attribute("2026-13-01")
+    assert sales_as(db, "BM03").attribute().as_of == AS_OF

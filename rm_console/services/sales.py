@@ -146,15 +146,26 @@ class SalesService:
 
     @staticmethod
     def _as_of(conn: Connection, as_of: str | date | None) -> date:
+        """The attribution date: ``as_of`` validated, by default the store's business date. A date
+        after both the business date and today is refused: it would settle sales whose grace period
+        has not ended, shutting out registrations still allowed."""
+        stored = get_meta(conn, BUSINESS_DATE)
+        latest = max(parse_date(stored), business_date()) if stored else business_date()
+        if as_of is None:
+            return parse_date(stored) if stored else latest
         if isinstance(as_of, date):
-            return as_of
-        if as_of is not None:
+            day = as_of
+        else:
             try:
-                return parse_date(as_of.strip())
+                day = parse_date(as_of.strip())
             except ValueError as exc:
                 raise UserError(f"--as-of: {exc}") from None
-        stored = get_meta(conn, BUSINESS_DATE)
-        return parse_date(stored) if stored else business_date()
+        if day > latest:
+            raise UserError(
+                f"--as-of: {day.isoformat()} is in the future (the business date is {latest.isoformat()}); "
+                "attribution settles only sales whose grace period has already ended"
+            )
+        return day
 
     def _view(self, conn: Connection, txn_id: str) -> SaleView:
         """The sale as it stands now in ``conn``'s transaction."""
