@@ -5,6 +5,7 @@ from __future__ import annotations
 from textual.app import App
 from textual.binding import Binding
 
+from rm_console.i18n import set_language
 from rm_console.services import Services
 from rm_console.settings import Settings
 from screens.home import HomeScreen
@@ -34,4 +35,5 @@ class RMConsoleApp(App[None]):
 
 def make_app(services: Services, settings: Settings) -> RMConsoleApp:
     """Build the console for ``services`` and ``settings``; the CLI and the tests use this alike."""
+    set_language(settings.lang)
     return RMConsoleApp(services, settings)
