@@ -12,7 +12,7 @@ from typing import Any
 
 from sqlalchemy import Connection, Select, and_, case, delete, exists, func, insert, literal, select
 
-from rm_console.domain.enums import Tier
+from rm_console.domain.enums import AssignmentRole, Role, Tier
 from storage.models import (
     Assignment,
     AssignmentEvent,
@@ -279,14 +279,105 @@ def _tier_rank(column: Any) -> Any:
     return case({tier.value: tier.rank for tier in Tier}, value=column, else_=literal(99))
 
 
+# -- the RM roster and an RM's customers (the branch manager's allocation screen) ---------------------
+
+
+def newest_aum_month(conn: Connection) -> int | None:
+    """The newest month index with monthly AUM figures, or None when there are none."""
+    value = conn.execute(select(func.max(_AUM.c.month_idx))).scalar()
+    return None if value is None else int(value)
+
+
+def roster_rows(
+    conn: Connection,
+    customers_of: Select[tuple[int]],
+    staff_of: Collection[int],
+    *,
+    month_idx: int | None,
+) -> list[dict[str, Any]]:
+    """The active RMs working at an institution whose id is in ``staff_of``, each with the customers of
+    an institution of ``customers_of`` they are assigned to: ``customers`` (any role), ``primary`` (as
+    primary RM) and ``aum_pct_fen`` — the sum over those customers of AUM of ``month_idx`` ×
+    participation percentage (divide by 100 for fen). By staff code."""
+    aum = func.coalesce(_AUM.c.aum_fen, 0) if month_idx is not None else literal(0)
+    book = select(
+        _ASSIGNMENT.c.staff_id,
+        func.count(_ASSIGNMENT.c.customer_id).label("customers"),
+        func.sum(case((_ASSIGNMENT.c.role == AssignmentRole.PRIMARY.value, 1), else_=0)).label("primary"),
+        func.sum(aum * _ASSIGNMENT.c.pct).label("aum_pct_fen"),
+    ).join(_CUSTOMER, _CUSTOMER.c.id == _ASSIGNMENT.c.customer_id)
+    if month_idx is not None:
+        book = book.outerjoin(
+            _AUM, and_(_AUM.c.customer_id == _ASSIGNMENT.c.customer_id, _AUM.c.month_idx == month_idx)
+        )
+    managed = (
+        book.where(_CUSTOMER.c.institution_id.in_(customers_of)).group_by(_ASSIGNMENT.c.staff_id).subquery()
+    )
+    rows = conn.execute(
+        select(
+            _STAFF.c.code,
+            _STAFF.c.name,
+            _INSTITUTION.c.code.label("institution_code"),
+            _INSTITUTION.c.name.label("institution_name"),
+            func.coalesce(managed.c.customers, 0).label("customers"),
+            func.coalesce(managed.c.primary, 0).label("primary"),
+            func.coalesce(managed.c.aum_pct_fen, 0).label("aum_pct_fen"),
+        )
+        .join(_INSTITUTION, _INSTITUTION.c.id == _STAFF.c.institution_id)
+        .outerjoin(managed, managed.c.staff_id == _STAFF.c.id)
+        .where(
+            _STAFF.c.role == Role.RM.value,
+            _STAFF.c.active.is_(True),
+            _STAFF.c.institution_id.in_(sorted(staff_of)),
+        )
+        .order_by(_STAFF.c.code)
+    ).mappings()
+    return [dict(row) for row in rows]
+
+
+def book_rows(conn: Connection, staff_id: int, customers_of: Select[tuple[int]]) -> list[dict[str, Any]]:
+    """The customers of an institution of ``customers_of`` assigned to ``staff_id``: id, cif, name,
+    institution, tier, status, newest AUM (of the tier's month), the RM's role and percentage — primary
+    customers first, then by tier (core first), AUM (largest first) and CIF."""
+    rank = _tier_rank(_TIER.c.tier)
+    query = (
+        select(
+            _CUSTOMER.c.id,
+            _CUSTOMER.c.cif,
+            _CUSTOMER.c.name,
+            _INSTITUTION.c.code.label("institution"),
+            _TIER.c.tier,
+            _TIER.c.status,
+            _AUM.c.aum_fen,
+            _ASSIGNMENT.c.role,
+            _ASSIGNMENT.c.pct,
+        )
+        .join(_CUSTOMER, _CUSTOMER.c.id == _ASSIGNMENT.c.customer_id)
+        .join(_INSTITUTION, _INSTITUTION.c.id == _CUSTOMER.c.institution_id)
+        .outerjoin(_TIER, _TIER.c.customer_id == _CUSTOMER.c.id)
+        .outerjoin(_AUM, and_(_AUM.c.customer_id == _CUSTOMER.c.id, _AUM.c.month_idx == _TIER.c.month_idx))
+        .where(_ASSIGNMENT.c.staff_id == staff_id, _CUSTOMER.c.institution_id.in_(customers_of))
+        .order_by(
+            (_ASSIGNMENT.c.role != AssignmentRole.PRIMARY.value),
+            rank,
+            func.coalesce(_AUM.c.aum_fen, 0).desc(),
+            _CUSTOMER.c.cif,
+        )
+    )
+    return [dict(row) for row in conn.execute(query).mappings()]
+
+
 __all__ = [
     "ancestors",
     "batch_targets",
+    "book_rows",
     "current_shares",
     "customer_row",
     "events_of",
     "insert_events",
+    "newest_aum_month",
     "pool_rows",
     "replace_shares",
+    "roster_rows",
     "staff_rows",
 ]

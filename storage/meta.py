@@ -11,6 +11,8 @@ _PARAM = Parameter.__table__  # type: ignore[attr-defined]
 
 #: The business date the store was built or last synced for (``YYYY-MM-DD``).
 BUSINESS_DATE = "business_date"
+#: When the store last synced with the central database (an ISO timestamp in UTC); absent until then.
+LAST_SYNC = "last_sync_at"
 
 
 def get_meta(conn: Connection, key: str) -> str | None:

@@ -68,6 +68,25 @@ def institution_is_within(conn: Connection, institution_id: int, ancestor_id: in
     return found is not None
 
 
+def all_staff(conn: Connection) -> list[dict[str, object]]:
+    """Every active staff member with their institution, by institution code, role and code."""
+    rows = conn.execute(
+        select(
+            _STAFF.c.id,
+            _STAFF.c.code,
+            _STAFF.c.name,
+            _STAFF.c.role,
+            _STAFF.c.institution_id,
+            _INSTITUTION.c.code.label("institution_code"),
+            _INSTITUTION.c.name.label("institution_name"),
+        )
+        .join(_INSTITUTION, _INSTITUTION.c.id == _STAFF.c.institution_id)
+        .where(_STAFF.c.active.is_(True))
+        .order_by(_INSTITUTION.c.code, _STAFF.c.role, _STAFF.c.code)
+    ).mappings()
+    return [dict(row) for row in rows]
+
+
 def staff_by_code(conn: Connection, code: str) -> dict[str, object] | None:
     """A staff member with their institution, or None."""
     row = (
@@ -91,6 +110,7 @@ def staff_by_code(conn: Connection, code: str) -> dict[str, object] | None:
 
 
 __all__ = [
+    "all_staff",
     "institution_and_descendants",
     "institution_by_code",
     "institution_is_within",

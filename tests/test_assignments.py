@@ -328,7 +328,7 @@ def test_batch_is_all_or_nothing(db: Path, sql: sqlite3.Connection) -> None:
     with pytest.raises(AssignmentError, match=r"nothing was assigned: \d+ of \d+ customers cannot take"):
         as_(db, "BM01").assignments.batch("BR01", rm1, unassigned_only=True)
     assert table_state(sql) == before
-    with pytest.raises(AssignmentError, match=r"already have RMs; adjusting them .* needs --reason"):
+    with pytest.raises(AssignmentError, match=r"already have RMs; adjusting them .* needs a reason"):
         as_(db, "BM03").assignments.batch("OT01", rm1)
     assert table_state(sql) == before
     with pytest.raises(AssignmentError, match="ordinary customers are managed by the institution"):

@@ -66,6 +66,16 @@ class TierCount:
 
 
 @dataclass(frozen=True, slots=True)
+class ShellInfo:
+    """What the console's header line shows: who is acting, the business date and the sync state."""
+
+    acting: StaffDTO | None
+    business_date: str | None
+    #: When the store last synced (ISO timestamp, UTC); None when it never did.
+    last_sync: str | None
+
+
+@dataclass(frozen=True, slots=True)
 class Overview:
     """Who is acting, the store's business date, and customers in scope by tier."""
 
@@ -623,3 +633,117 @@ class ReminderMark:
     def as_json(self) -> dict[str, object]:
         """A JSON-ready dict."""
         return {"id": self.key, "state": self.state, "snooze_until": self.snooze_until}
+
+
+# ---------------------------------------------------------------------------------------------------
+# The branch manager's allocation screen: the RM roster and one RM's customers (SPEC §4)
+# ---------------------------------------------------------------------------------------------------
+
+
+@dataclass(frozen=True, slots=True)
+class RosterRow:
+    """An RM who may take an institution's customers: what they manage there and this month's sales.
+
+    ``aum_fen`` is the AUM they manage in the newest month with figures, weighted by participation
+    (a customer of ¥1,000,000 shared 70/30 counts ¥700,000 for the primary RM), so the rows add up to
+    the AUM of the assigned customers. ``weighted_fen`` and ``sales`` are the month's weighted sales and
+    number of credited sales on the institution's leaderboard (0 when not on it).
+    """
+
+    code: str
+    name: str
+    institution_code: str
+    institution_name: str
+    customers: int
+    primary: int
+    aum_fen: int
+    weighted_fen: int
+    sales: int
+
+    def as_json(self) -> dict[str, object]:
+        """A JSON-ready dict."""
+        return {
+            "staff": self.code,
+            "name": self.name,
+            "institution": self.institution_code,
+            "institution_name": self.institution_name,
+            "customers": self.customers,
+            "primary": self.primary,
+            "aum_fen": self.aum_fen,
+            "weighted_fen": self.weighted_fen,
+            "sales": self.sales,
+        }
+
+
+@dataclass(frozen=True, slots=True)
+class RmRoster:
+    """The RMs of an institution (those working there or below it, and at the branch above an outlet)
+    with the customers and AUM they manage there and the month's weighted sales."""
+
+    acting: StaffDTO
+    institution: str
+    institution_name: str
+    #: The month the AUM figures are of (``YYYY-MM``), None in a store without figures.
+    aum_month: str | None
+    #: The month of the sales figures (``YYYY-MM``).
+    sales_month: str
+    rows: tuple[RosterRow, ...]
+
+    def as_json(self) -> dict[str, object]:
+        """A JSON-ready dict."""
+        return {
+            "institution": self.institution,
+            "institution_name": self.institution_name,
+            "aum_month": self.aum_month,
+            "sales_month": self.sales_month,
+            "rows": [row.as_json() for row in self.rows],
+        }
+
+
+@dataclass(frozen=True, slots=True)
+class BookRow:
+    """A customer assigned to one RM: the RM's role and percentage there, and every RM's share."""
+
+    cif: str
+    name: str
+    institution: str
+    tier: str | None
+    status: str | None
+    aum_fen: int | None
+    role: str
+    pct: int
+    shares: tuple[ShareDTO, ...]
+
+    def as_json(self) -> dict[str, object]:
+        """A JSON-ready dict."""
+        return {
+            "cif": self.cif,
+            "name": self.name,
+            "institution": self.institution,
+            "tier": self.tier,
+            "status": self.status,
+            "aum_fen": self.aum_fen,
+            "role": self.role,
+            "pct": self.pct,
+            "shares": [share.as_json() for share in self.shares],
+        }
+
+
+@dataclass(frozen=True, slots=True)
+class RmBook:
+    """The customers of an institution (and those below it) that one RM is assigned to."""
+
+    staff: str
+    name: str
+    institution: str
+    rows: tuple[BookRow, ...]
+
+    def as_json(self) -> dict[str, object]:
+        """A JSON-ready dict."""
+        return {
+            "staff": self.staff,
+            "name": self.name,
+            "institution": self.institution,
+            "customers": len(self.rows),
+            "rows": [row.as_json() for row in self.rows],
+        }

@@ -23,31 +23,38 @@ from rm_console.domain.assignment import (
     shares,
     validate,
 )
-from rm_console.domain.calendar import BUSINESS_TZ, business_date, parse_date
+from rm_console.domain.calendar import BUSINESS_TZ, business_date, month_text, parse_date
 from rm_console.domain.dto import (
     AssignmentChange,
     AssignmentEventDTO,
     BatchAssignment,
+    BookRow,
     CustomerCard,
     Pool,
     PoolRow,
+    RmBook,
+    RmRoster,
+    RosterRow,
     ShareDTO,
 )
 from rm_console.domain.enums import AssignmentRole, InstitutionKind, Role, Tier
 from rm_console.domain.errors import NotFound, UserError
 from rm_console.domain.masking import mask_id_no, mask_phone
-from rm_console.services.acting import acting_staff
+from rm_console.services.acting import acting_staff, staff_dto
 from storage import audit
 from storage.assignments import (
     SharesJson,
     ancestors,
     batch_targets,
+    book_rows,
     current_shares,
     customer_row,
     events_of,
     insert_events,
+    newest_aum_month,
     pool_rows,
     replace_shares,
+    roster_rows,
     staff_rows,
 )
 from storage.meta import parameters
@@ -262,52 +269,15 @@ class AssignmentService:
                 unassigned_only=unassigned_only,
             )
             staff = staff_rows(conn, {share.staff for share in proposed})
-            candidates = self._candidates(staff)
-            # The rules that do not depend on the customer are checked once, before any customer.
-            validate(
+            changes = self._changes(
+                conn,
+                targets,
                 proposed,
-                staff=candidates,
-                allowed_institutions={c.institution for c in candidates.values()},
-                tier=None,
-                min_tier=None,
+                staff,
+                reason=reason,
+                or_else=" (or pass --unassigned to leave them alone)",
             )
-            after = _as_json(proposed, staff)
-            befores = current_shares(conn, [int(t["id"]) for t in targets])
-            places: dict[int, list[str]] = {}
-            changes: list[tuple[dict[str, Any], str, SharesJson | None, SharesJson]] = []
-            refused: list[str] = []
-            for target in targets:
-                where = int(target["institution_id"])
-                if where not in places:
-                    places[where] = self._places(conn, where)
-                try:
-                    validate(
-                        proposed,
-                        staff=candidates,
-                        allowed_institutions=places[where],
-                        tier=target["tier"],
-                        min_tier=min_tier.value,
-                    )
-                except AssignmentError as exc:
-                    refused.append(f"{target['cif']}: {exc}")
-                    continue
-                before = befores.get(int(target["id"]))
-                if before and _same(before, after):
-                    continue
-                changes.append((target, "adjust" if before else "assign", before, after))
-            if refused:
-                shown = "; ".join(refused[:5])
-                more = f" (and {len(refused) - 5} more)" if len(refused) > 5 else ""
-                raise AssignmentError(
-                    f"nothing was assigned: {len(refused)} of {len(targets)} customers cannot take these "
-                    f"RMs — {shown}{more}"
-                )
             adjusted = sum(1 for _, action, _, _ in changes if action == "adjust")
-            if adjusted and reason is None:
-                raise AssignmentError(
-                    f"{adjusted} of these customers already have RMs; adjusting them (分配调整) needs "
-                    "--reason saying why (or pass --unassigned to leave them alone)"
-                )
             if changes:
                 self._write(conn, manager, changes, staff, reason)
             return BatchAssignment(
@@ -316,8 +286,70 @@ class AssignmentService:
                 unassigned_only=unassigned_only,
                 assigned=len(changes),
                 adjusted=adjusted,
-                after=_share_dtos(after),
+                after=_share_dtos(_as_json(proposed, staff)),
             )
+
+    def _changes(
+        self,
+        conn: Connection,
+        customers: Sequence[dict[str, Any]],
+        proposed: tuple[Share, ...],
+        staff: dict[str, dict[str, Any]],
+        *,
+        reason: str | None,
+        or_else: str = "",
+    ) -> list[tuple[dict[str, Any], str, SharesJson | None, SharesJson]]:
+        """The change of every customer to ``proposed``: all of them may take it, or none is changed
+        (AssignmentError naming the first five refused). Customers who already have exactly these RMs
+        are left out; adjusting the others needs a reason."""
+        candidates = self._candidates(staff)
+        # The rules that do not depend on the customer are checked once, before any customer.
+        validate(
+            proposed,
+            staff=candidates,
+            allowed_institutions={c.institution for c in candidates.values()},
+            tier=None,
+            min_tier=None,
+        )
+        min_tier = self._min_tier(conn)
+        after = _as_json(proposed, staff)
+        befores = current_shares(conn, [int(c["id"]) for c in customers])
+        places: dict[int, list[str]] = {}
+        changes: list[tuple[dict[str, Any], str, SharesJson | None, SharesJson]] = []
+        refused: list[str] = []
+        for customer in customers:
+            where = int(customer["institution_id"])
+            if where not in places:
+                places[where] = self._places(conn, where)
+            before = befores.get(int(customer["id"]))
+            try:
+                validate(
+                    proposed,
+                    staff=candidates,
+                    allowed_institutions=places[where],
+                    tier=customer["tier"],
+                    min_tier=None if before else min_tier,
+                )
+            except AssignmentError as exc:
+                refused.append(f"{customer['cif']}: {exc}")
+                continue
+            if before and _same(before, after):
+                continue
+            changes.append((customer, "adjust" if before else "assign", before, after))
+        if refused:
+            shown = "; ".join(refused[:5])
+            more = f" (and {len(refused) - 5} more)" if len(refused) > 5 else ""
+            raise AssignmentError(
+                f"nothing was assigned: {len(refused)} of {len(customers)} customers cannot take these "
+                f"RMs — {shown}{more}"
+            )
+        adjusted = sum(1 for _, action, _, _ in changes if action == "adjust")
+        if adjusted and reason is None:
+            raise AssignmentError(
+                f"{adjusted} of these customers already have RMs; adjusting them (分配调整) needs a reason "
+                f"saying why{or_else}"
+            )
+        return changes
 
     @staticmethod
     def _manages(conn: Connection, manager: dict[str, Any], institution_id: int) -> bool:
@@ -392,6 +424,140 @@ class AssignmentService:
                     for row in rows
                 ),
             )
+
+    # -- a selection, the RM roster and an RM's customers (the allocation screen) -----------------
+
+    def assign_many(
+        self, cifs: Sequence[str], primary: str, secondaries: Sequence[str] = (), reason: str | None = None
+    ) -> tuple[AssignmentChange, ...]:
+        """Give every customer of ``cifs`` the same RMs (as :meth:`assign` does for one), all or none:
+        every customer is checked first and the changes are written in one transaction.
+
+        Customers that already have exactly these RMs are left as they are; those with other RMs are
+        adjusted (分配调整), which needs a reason. Returns one change per customer changed.
+        """
+        reason = (reason or "").strip() or None
+        wanted = list(dict.fromkeys(cif.strip() for cif in cifs if cif.strip()))
+        if not wanted:
+            raise AssignmentError("choose at least one customer to assign")
+        proposed = self._proposal(primary, secondaries)
+        with self._services.engine.begin() as conn:
+            manager = self._manager(conn, "assign customers to RMs")
+            customers = [self._managed_customer(conn, manager, cif) for cif in wanted]
+            staff = staff_rows(conn, {share.staff for share in proposed})
+            changes = self._changes(conn, customers, proposed, staff, reason=reason)
+            if not changes:
+                raise AssignmentError("these customers already have exactly these RMs; nothing to change")
+            self._write(conn, manager, changes, staff, reason)
+            return tuple(
+                AssignmentChange(
+                    cif=str(customer["cif"]),
+                    name=str(customer["name"]),
+                    action=action,
+                    before=_share_dtos(before),
+                    after=_share_dtos(after),
+                    reason=reason,
+                )
+                for customer, action, before, after in changes
+            )
+
+    def _allocation_place(
+        self, conn: Connection, doing: str, institution: str | None
+    ) -> tuple[dict[str, Any], dict[str, Any]]:
+        """The acting branch manager or analyst and the institution they look at (by default their own;
+        a branch manager only theirs or one below it)."""
+        acting = acting_staff(
+            conn, self._services.actor, doing=doing, roles=(Role.BRANCH_MANAGER, Role.ANALYST)
+        )
+        code = institution or str(acting["institution_code"])
+        place = institution_by_code(conn, code)
+        if place is None or (
+            acting["role"] != Role.ANALYST and not self._manages(conn, acting, int(place["id"]))
+        ):
+            raise NotFound(f"no institution {code!r} among the institutions you manage")
+        return acting, place
+
+    def roster(self, institution: str | None = None) -> RmRoster:
+        """The RMs who may take the customers of the manager's institution (or of ``institution`` under
+        it): those working there or below it, and at the branch above an outlet. Each with the customers
+        of that institution (and below) they are assigned to, the AUM they manage there in the newest
+        month with figures (weighted by participation), and the month's weighted sales on the
+        institution's leaderboard.
+
+        Branch managers see their own institutions; analysts see any.
+        """
+        with self._services.engine.connect() as conn:
+            acting, place = self._allocation_place(conn, "see the RMs of an institution", institution)
+            place_id = int(place["id"])
+            working = set(conn.execute(institution_and_descendants(place_id, name="staff_tree")).scalars())
+            chain = ancestors(conn, place_id)
+            if len(chain) > 1 and chain[1]["kind"] == InstitutionKind.BRANCH:
+                working.add(int(chain[1]["id"]))
+            month = newest_aum_month(conn)
+            rows = roster_rows(
+                conn,
+                institution_and_descendants(place_id, name="roster_tree"),
+                working,
+                month_idx=month,
+            )
+        board = self._services.performance.leaderboard(institution=str(place["code"]))
+        sales = {row.staff_code: row for row in board.rows}
+        return RmRoster(
+            acting=staff_dto(acting),
+            institution=str(place["code"]),
+            institution_name=str(place["name"]),
+            aum_month=month_text(month) if month is not None else None,
+            sales_month=board.month,
+            rows=tuple(
+                RosterRow(
+                    code=str(row["code"]),
+                    name=str(row["name"]),
+                    institution_code=str(row["institution_code"]),
+                    institution_name=str(row["institution_name"]),
+                    customers=int(row["customers"]),
+                    primary=int(row["primary"]),
+                    aum_fen=(int(row["aum_pct_fen"]) + 50) // 100,
+                    weighted_fen=sales[row["code"]].weighted_fen if row["code"] in sales else 0,
+                    sales=sales[row["code"]].sales if row["code"] in sales else 0,
+                )
+                for row in rows
+            ),
+        )
+
+    def book(self, staff: str, institution: str | None = None) -> RmBook:
+        """The customers of the manager's institution (or of ``institution`` under it, and below) that
+        RM ``staff`` is assigned to, with every RM's share: primary customers first, then by tier and AUM.
+
+        Branch managers see their own institutions; analysts see any.
+        """
+        with self._services.engine.connect() as conn:
+            _acting, place = self._allocation_place(conn, "see an RM's customers", institution)
+            rm = staff_rows(conn, [staff]).get(staff)
+            if rm is None or rm["role"] != Role.RM:
+                raise NotFound(f"no relationship manager has the code {staff!r}")
+            rows = book_rows(
+                conn, int(rm["id"]), institution_and_descendants(int(place["id"]), name="book_tree")
+            )
+            shares = current_shares(conn, [int(row["id"]) for row in rows])
+        return RmBook(
+            staff=str(rm["code"]),
+            name=str(rm["name"]),
+            institution=str(place["code"]),
+            rows=tuple(
+                BookRow(
+                    cif=str(row["cif"]),
+                    name=str(row["name"]),
+                    institution=str(row["institution"]),
+                    tier=row["tier"],
+                    status=row["status"],
+                    aum_fen=row["aum_fen"],
+                    role=str(row["role"]),
+                    pct=int(row["pct"]),
+                    shares=_share_dtos(shares.get(int(row["id"]))),
+                )
+                for row in rows
+            ),
+        )
 
     # -- one customer -----------------------------------------------------------------------------
 

@@ -12,6 +12,8 @@ from storage.engine import make_engine, sqlite_url
 
 if TYPE_CHECKING:
     from rm_console.services.assignments import AssignmentService
+    from rm_console.services.calendar import CalendarService
+    from rm_console.services.customers import CustomerService
     from rm_console.services.demo import DemoService
     from rm_console.services.imports import ImportService
     from rm_console.services.overview import OverviewService
@@ -134,3 +136,17 @@ class Services:
         from rm_console.services.today import TodayService
 
         return TodayService(self)
+
+    @cached_property
+    def calendar(self) -> CalendarService:
+        """The work calendar: visits, reminders and follow-ups by day (SPEC §6.5)."""
+        from rm_console.services.calendar import CalendarService
+
+        return CalendarService(self)
+
+    @cached_property
+    def customers(self) -> CustomerService:
+        """Customer lists, quick-find, the customer 360 and audited reveal (SPEC §7)."""
+        from rm_console.services.customers import CustomerService
+
+        return CustomerService(self)

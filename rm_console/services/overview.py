@@ -4,13 +4,13 @@ from __future__ import annotations
 
 from typing import TYPE_CHECKING
 
-from rm_console.domain.dto import Overview, StaffDTO, TierCount
+from rm_console.domain.dto import Overview, ShellInfo, StaffDTO, TierCount
 from rm_console.domain.enums import Tier
 from rm_console.domain.errors import NotFound
 from rm_console.services.acting import staff_dto
-from storage.meta import BUSINESS_DATE, get_meta
+from storage.meta import BUSINESS_DATE, LAST_SYNC, get_meta
 from storage.overview import tier_status_counts
-from storage.scope import staff_by_code, visible_customer_ids
+from storage.scope import all_staff, staff_by_code, visible_customer_ids
 
 if TYPE_CHECKING:
     from rm_console.services.context import Services
@@ -32,6 +32,17 @@ class OverviewService:
         if row is None:
             raise NotFound(f"no staff member has the code {code!r}")
         return staff_dto(row)
+
+    def staff(self) -> tuple[StaffDTO, ...]:
+        """Every active staff member, by institution, role and code: whom the sign-in picker offers."""
+        with self._services.engine.connect() as conn:
+            return tuple(staff_dto(row) for row in all_staff(conn))
+
+    def shell(self) -> ShellInfo:
+        """The header line: the acting person (None when nobody is), business date and last sync."""
+        acting = self.acting()
+        with self._services.engine.connect() as conn:
+            return ShellInfo(acting, get_meta(conn, BUSINESS_DATE), get_meta(conn, LAST_SYNC))
 
     def load(self) -> Overview:
         """The overview for the acting person (no customers when nobody is acting)."""

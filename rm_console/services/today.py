@@ -8,7 +8,6 @@ which it stores per RM as terminal-authored reminder-state rows (audited, and qu
 
 from __future__ import annotations
 
-from collections.abc import Iterable
 from datetime import date, datetime, time, timedelta
 from typing import TYPE_CHECKING, Any
 
@@ -24,10 +23,26 @@ from rm_console.domain.dto import (
     ReminderMark,
     TodayReport,
 )
-from rm_console.domain.enums import AssetClass, ProductCategory, ReminderState, Status, Tier
+from rm_console.domain.enums import ReminderState, Status
 from rm_console.domain.errors import NotFound, UserError
 from rm_console.domain.festivals import previous_working_day
 from rm_console.services.acting import acting_staff, staff_dto
+from rm_console.services.day_facts import (
+    RECOMMENDATION_PREFIX,
+    assessment_facts,
+    catalogue_products,
+    customer_facts,
+    dismissals,
+    holding_facts,
+    important_date_facts,
+    int_parameter,
+    investing_customers,
+    recommendation_dto,
+    recommendation_facts,
+    stored_states,
+    txn_facts,
+    who_is,
+)
 from storage import audit
 from storage.meta import BUSINESS_DATE, get_meta, parameters
 from storage.models import ReminderStateRow
@@ -54,8 +69,6 @@ _STATE = ReminderStateRow.__table__  # type: ignore[attr-defined]
 
 #: Months of AUM shown beside a churn alert.
 ALERT_MONTHS = 12
-#: The prefix of the keys under which dismissed recommendations are stored.
-RECOMMENDATION_PREFIX = "rec"
 #: Severity of a status on the churn-alert list: churned first.
 SEVERITY = {Status.CHURNED: 0, Status.ATTENTION: 1}
 #: The actions on a reminder, and the state each stores.
@@ -66,13 +79,6 @@ def _no_recommendation(recommendation_id: str) -> NotFound:
     return NotFound(
         f"no recommendation has the id {recommendation_id!r}; 'rmc today' lists them with their ids"
     )
-
-
-def _int(params: dict[str, str], key: str, default: int) -> int:
-    try:
-        return int(params.get(key, default))
-    except ValueError:
-        return default
 
 
 class TodayService:
@@ -138,11 +144,10 @@ class TodayService:
         states: list[dict[str, Any]],
         params: dict[str, str],
     ) -> tuple[ReminderDTO, ...]:
-        who = {int(c["id"]): (str(c["cif"]), str(c["name"])) for c in customers}
+        who = who_is(customers)
         ids = list(who)
-        investing = {int(h["customer_id"]) for h in held if h["asset_class"] == AssetClass.WEALTH}
         start = datetime.combine(today, time(), tzinfo=BUSINESS_TZ)
-        threshold = _int(params, "large_txn_threshold_fen", rem.LARGE_TXN_THRESHOLD_FEN)
+        threshold = int_parameter(params, "large_txn_threshold_fen", rem.LARGE_TXN_THRESHOLD_FEN)
         facts = rem.DayFacts(
             plans=tuple(
                 rem.PlannedContact(
@@ -168,75 +173,24 @@ class TodayService:
                 )
                 for f in follow_ups_due(conn, staff_id, today)
             ),
-            holdings=tuple(
-                rem.HoldingFact(
-                    account_no=str(h["account_no"]),
-                    cif=who[int(h["customer_id"])][0],
-                    name=who[int(h["customer_id"])][1],
-                    asset_class=h["asset_class"],
-                    product_name=str(h["product_name"]),
-                    balance_fen=int(h["balance_fen"]),
-                    maturity_date=h["maturity_date"],
-                    loan_type=h["loan_type"],
-                    loan_class=h["loan_class"],
-                    card_level=h["card_level"],
-                    repayment_day=h["repayment_day"],
-                )
-                for h in held
-            ),
-            txns=tuple(
-                rem.TxnFact(
-                    txn_id=str(t["txn_id"]),
-                    cif=who[int(t["customer_id"])][0],
-                    name=who[int(t["customer_id"])][1],
-                    txn_date=t["txn_date"],
-                    amount_fen=int(t["amount_fen"]),
-                    direction=t["direction"],
-                    channel=t["channel"],
-                    product_name=t["product_name"],
-                    counterparty=t["counterparty"],
-                )
-                for t in large_txns(
+            holdings=holding_facts(held, who),
+            txns=txn_facts(
+                large_txns(
                     conn, ids, since=previous_working_day(today), until=today, threshold_fen=threshold
-                )
+                ),
+                who,
             ),
-            customers=tuple(
-                rem.CustomerFact(cif=str(c["cif"]), name=str(c["name"]), birth_date=c["birth_date"])
-                for c in customers
-            ),
-            important_dates=tuple(
-                rem.ImportantDateFact(
-                    key=str(d["id"]),
-                    cif=who[int(d["customer_id"])][0],
-                    name=who[int(d["customer_id"])][1],
-                    label=str(d["label"]),
-                    day=d["day"],
-                    lunar=bool(d["lunar"]),
-                )
-                for d in important_dates(conn, ids)
-            ),
-            assessments=tuple(
-                rem.AssessmentFact(
-                    cif=who[int(a["customer_id"])][0],
-                    name=who[int(a["customer_id"])][1],
-                    level=a["level"],
-                    valid_until=a["valid_until"],
-                    has_investments=int(a["customer_id"]) in investing,
-                )
-                for a in assessed
-            ),
+            customers=customer_facts(customers),
+            important_dates=important_date_facts(important_dates(conn, ids), who),
+            assessments=assessment_facts(assessed, who, investing_customers(held)),
         )
         found = rem.day_reminders(
             facts,
             today,
-            maturity_days=_int(params, "maturity_reminder_days", rem.MATURITY_DAYS),
+            maturity_days=int_parameter(params, "maturity_reminder_days", rem.MATURITY_DAYS),
             large_txn_threshold_fen=threshold,
         )
-        stored = {
-            str(s["reminder_key"]): rem.StoredState(s["state"], s["snooze_until"])
-            for s in states
-            if not str(s["reminder_key"]).startswith(f"{RECOMMENDATION_PREFIX}:")
-        }
+        stored = stored_states(states)
         return tuple(
             ReminderDTO(
                 id=r.id,
@@ -262,16 +216,7 @@ class TodayService:
         series: dict[int, dict[int, int]],
     ) -> tuple[RecommendationDTO, ...]:
         rules = load_rule_set(conn)
-        products = [
-            rec.CatalogueProduct(
-                code=str(p["code"]),
-                name=str(p["name"]),
-                category=p["category"],
-                risk_level=p["risk_level"],
-                weight_bp=int(p["weight_bp"]),
-            )
-            for p in catalogue(conn)
-        ]
+        products = catalogue_products(catalogue(conn))
         by_customer: dict[int, list[dict[str, Any]]] = {}
         for h in held:
             by_customer.setdefault(int(h["customer_id"]), []).append(h)
@@ -280,72 +225,20 @@ class TodayService:
             for a in assessed
             if a["valid_until"] and a["valid_until"] >= today
         }
-        dismissals = self._dismissals(states)
+        dismissed = dismissals(states)
         found: list[tuple[tuple[int, int], RecommendationDTO]] = []
         for customer in customers:
             cid = int(customer["id"])
-            tier = Tier(customer["tier"] or Tier.ORDINARY)
             month = customer["month_idx"]
             aum = series.get(cid, {}).get(int(month), 0) if month is not None else 0
-            mine = by_customer.get(cid, [])
-            upper = rec.next_tier_threshold(rules, tier)
-            facts = rec.CustomerFacts(
-                customer=str(customer["cif"]),
-                tier=tier,
-                aum_fen=aum,
-                next_tier=upper[0] if upper else None,
-                next_tier_aum_min_fen=upper[1] if upper else None,
-                holdings=tuple(
-                    rec.HoldingFact(
-                        product_code=str(h["product_code"]),
-                        category=h["category"],
-                        balance_fen=int(h["balance_fen"]),
-                        maturity_date=h["maturity_date"],
-                    )
-                    for h in mine
-                ),
-                settlement_balance_fen=sum(
-                    int(h["balance_fen"]) for h in mine if h["asset_class"] == AssetClass.SETTLEMENT
-                ),
-                has_mobile_banking=any(h["category"] == ProductCategory.MOBILE_BANKING for h in mine),
-                has_wealth_card=any(
-                    h["category"] in (ProductCategory.WEALTH_CARD, ProductCategory.PRIVATE_BANKING_CARD)
-                    for h in mine
-                ),
-                risk_tolerance=valid.get(cid),
+            facts = recommendation_facts(
+                customer, by_customer.get(cid, []), rules=rules, aum_fen=aum, tolerance=valid.get(cid)
             )
-            shown = rec.visible(rec.recommend(facts, products, today), dismissals, today)
+            shown = rec.visible(rec.recommend(facts, products, today), dismissed, today)
             for order, r in enumerate(shown):
-                found.append(
-                    (
-                        (tier.rank, -aum, order),
-                        RecommendationDTO(
-                            id=r.id,
-                            cif=r.customer,
-                            name=str(customer["name"]),
-                            kind=r.kind.value,
-                            product_code=r.product_code,
-                            product_name=r.product_name,
-                            risk_level=r.risk_level.value if r.risk_level else None,
-                            reason_en=r.reason_en,
-                            reason_zh=r.reason_zh,
-                        ),
-                    )
-                )
+                found.append(((facts.tier.rank, -aum, order), recommendation_dto(r, str(customer["name"]))))
         found.sort(key=lambda item: (item[0][0], item[0][1], item[1].cif, item[0][2]))
         return tuple(dto for _, dto in found)
-
-    @staticmethod
-    def _dismissals(states: Iterable[dict[str, Any]]) -> dict[tuple[str, str], date]:
-        """(CIF, product code or kind) → the business date of its latest dismissal."""
-        found: dict[tuple[str, str], date] = {}
-        for state in states:
-            prefix, _, rest = str(state["reminder_key"]).partition(":")
-            if prefix != RECOMMENDATION_PREFIX or state["state"] != ReminderState.DISMISSED:
-                continue
-            cif, _, key = rest.partition(":")
-            found[(cif, key)] = business_date(state["updated_at"])
-        return found
 
     @staticmethod
     def _alerts(

@@ -1,0 +1,460 @@
+"""The customers list and the customer 360 (SPEC §7): paged set-based listing, quick-find, one customer.
+
+Every read is bounded by the scope select of :func:`storage.scope.visible_customer_ids`, so what a
+person cannot see is never listed, counted or found. The list is paged in SQL (``LIMIT``/``OFFSET`` of
+at most :data:`MAX_PAGE` rows, with a separate count), so a whole branch is never loaded at once; the
+customer 360 reads are per-customer and use the per-customer indexes.
+"""
+
+from __future__ import annotations
+
+import re
+import uuid
+from collections.abc import Sequence
+from datetime import date
+from typing import Any
+
+from sqlalchemy import (
+    ColumnElement,
+    Connection,
+    Select,
+    and_,
+    case,
+    exists,
+    func,
+    literal,
+    or_,
+    select,
+)
+
+from rm_console.domain.enums import AssignmentRole, Tier
+from storage.models import (
+    Assignment,
+    Customer,
+    CustomerTier,
+    Holding,
+    Institution,
+    MonthlyAum,
+    Product,
+    RetentionCase,
+    RetentionStep,
+    Staff,
+    TierHistory,
+    Txn,
+)
+
+_CUSTOMER = Customer.__table__  # type: ignore[attr-defined]
+_TIER = CustomerTier.__table__  # type: ignore[attr-defined]
+_INSTITUTION = Institution.__table__  # type: ignore[attr-defined]
+_ASSIGNMENT = Assignment.__table__  # type: ignore[attr-defined]
+_STAFF = Staff.__table__  # type: ignore[attr-defined]
+_AUM = MonthlyAum.__table__  # type: ignore[attr-defined]
+_HOLDING = Holding.__table__  # type: ignore[attr-defined]
+_PRODUCT = Product.__table__  # type: ignore[attr-defined]
+_TXN = Txn.__table__  # type: ignore[attr-defined]
+_HISTORY = TierHistory.__table__  # type: ignore[attr-defined]
+_CASE = RetentionCase.__table__  # type: ignore[attr-defined]
+_STEP = RetentionStep.__table__  # type: ignore[attr-defined]
+
+#: The most rows one page of the customers list may hold.
+MAX_PAGE = 2000
+#: The orders the customers list can be sorted in.
+SORTS = ("cif", "name", "tier", "aum")
+#: The most transactions the customer 360 reads for one customer.
+MAX_TXNS = 1000
+
+_DIGITS = re.compile(r"[0-9]+")
+_TIER_RANK = {tier.value: tier.rank for tier in Tier}
+
+
+def _like_escape(text: str) -> str:
+    """``text`` with LIKE's wildcards escaped (the escape character is a backslash)."""
+    return text.replace("\\", "\\\\").replace("%", "\\%").replace("_", "\\_")
+
+
+def search_clause(text: str) -> ColumnElement[bool] | None:
+    """What a search text matches, or None for a blank text.
+
+    Digits match a CIF prefix or, from four digits on, the end of the phone number (through the
+    phone-tail index); anything else matches a CIF prefix or a part of the name.
+    """
+    wanted = text.strip()
+    if not wanted:
+        return None
+    escaped = _like_escape(wanted)
+    cif_prefix = _CUSTOMER.c.cif.like(f"{escaped}%", escape="\\")
+    if _DIGITS.fullmatch(wanted):
+        clauses: list[ColumnElement[bool]] = [cif_prefix]
+        if len(wanted) == 4:
+            clauses.append(_CUSTOMER.c.phone_tail == wanted)
+        elif len(wanted) > 4:
+            clauses.append(
+                and_(
+                    _CUSTOMER.c.phone_tail == wanted[-4:], _CUSTOMER.c.phone.like(f"%{escaped}", escape="\\")
+                )
+            )
+        return or_(*clauses)
+    return or_(cif_prefix, _CUSTOMER.c.name.like(f"%{escaped}%", escape="\\"))
+
+
+def latest_aum_month(conn: Connection) -> int | None:
+    """The newest month (``month_idx``) of any monthly AUM figure, or None in an empty store."""
+    return conn.execute(select(func.max(_AUM.c.month_idx))).scalar_one_or_none()
+
+
+def _where(
+    scope: Select[tuple[int]],
+    *,
+    text: str,
+    tier: str | None,
+    status: str | None,
+    institutions: Select[tuple[int]] | None,
+    rm: str | None,
+) -> list[ColumnElement[bool]]:
+    """The conditions of a filtered list (the customer and tier tables must be in the FROM)."""
+    where: list[ColumnElement[bool]] = [_CUSTOMER.c.id.in_(scope)]
+    found = search_clause(text)
+    if found is not None:
+        where.append(found)
+    if tier is not None:
+        where.append(_TIER.c.tier == tier)
+    if status is not None:
+        where.append(_TIER.c.status == status)
+    if institutions is not None:
+        where.append(_CUSTOMER.c.institution_id.in_(institutions))
+    if rm is not None:
+        where.append(
+            exists()
+            .where(_ASSIGNMENT.c.customer_id == _CUSTOMER.c.id)
+            .where(_ASSIGNMENT.c.staff_id == select(_STAFF.c.id).where(_STAFF.c.code == rm).scalar_subquery())
+        )
+    return where
+
+
+def customer_page(
+    conn: Connection,
+    scope: Select[tuple[int]],
+    *,
+    text: str = "",
+    tier: str | None = None,
+    status: str | None = None,
+    institutions: Select[tuple[int]] | None = None,
+    rm: str | None = None,
+    sort: str = "cif",
+    offset: int = 0,
+    limit: int = 500,
+    aum_month: int | None = None,
+) -> tuple[list[dict[str, Any]], int]:
+    """One page of the customers in ``scope`` that the filters select, and how many there are in all.
+
+    ``institutions`` is a select of institution ids (an institution and those below it); ``rm`` a staff
+    code the customer must be assigned to (as primary or secondary RM). Sorted by ``sort`` (one of
+    :data:`SORTS`; ties by CIF): tier is highest tier first and then largest AUM, AUM is largest first
+    with customers without a figure last. ``limit`` is capped at :data:`MAX_PAGE`. Each row has cif,
+    name, phone, tier, status, months_below, institution code and name, the primary RM's code and
+    name, and ``aum_fen`` of month ``aum_month`` (None without a figure).
+    """
+    if sort not in SORTS:
+        raise ValueError(f"sort must be one of {', '.join(SORTS)}, not {sort!r}")
+    limit = max(0, min(int(limit), MAX_PAGE))
+    offset = max(0, int(offset))
+    where = _where(scope, text=text, tier=tier, status=status, institutions=institutions, rm=rm)
+    counted = select(func.count()).select_from(
+        _CUSTOMER.outerjoin(_TIER, _TIER.c.customer_id == _CUSTOMER.c.id)
+    )
+    total = int(conn.execute(counted.where(*where)).scalar_one())
+    if limit == 0 or offset >= total:
+        return [], total
+    primary = _ASSIGNMENT.alias("primary_rm")
+    rm_staff = _STAFF.alias("primary_staff")
+    month = aum_month if aum_month is not None else -1
+    joined = (
+        _CUSTOMER.outerjoin(_TIER, _TIER.c.customer_id == _CUSTOMER.c.id)
+        .join(_INSTITUTION, _INSTITUTION.c.id == _CUSTOMER.c.institution_id)
+        .outerjoin(_AUM, and_(_AUM.c.customer_id == _CUSTOMER.c.id, _AUM.c.month_idx == month))
+        .outerjoin(
+            primary,
+            and_(primary.c.customer_id == _CUSTOMER.c.id, primary.c.role == AssignmentRole.PRIMARY.value),
+        )
+        .outerjoin(rm_staff, rm_staff.c.id == primary.c.staff_id)
+    )
+    rank = case(_TIER_RANK, value=_TIER.c.tier, else_=literal(len(_TIER_RANK) + 1))
+    orders: dict[str, list[Any]] = {
+        "cif": [_CUSTOMER.c.cif],
+        "name": [_CUSTOMER.c.name, _CUSTOMER.c.cif],
+        "tier": [rank, _AUM.c.aum_fen.is_(None), _AUM.c.aum_fen.desc(), _CUSTOMER.c.cif],
+        "aum": [_AUM.c.aum_fen.is_(None), _AUM.c.aum_fen.desc(), _CUSTOMER.c.cif],
+    }
+    query = (
+        select(
+            _CUSTOMER.c.cif,
+            _CUSTOMER.c.name,
+            _CUSTOMER.c.phone,
+            _TIER.c.tier,
+            _TIER.c.status,
+            _TIER.c.months_below,
+            _INSTITUTION.c.code.label("institution_code"),
+            _INSTITUTION.c.name.label("institution_name"),
+            rm_staff.c.code.label("rm_code"),
+            rm_staff.c.name.label("rm_name"),
+            _AUM.c.aum_fen,
+        )
+        .select_from(joined)
+        .where(*where)
+        .order_by(*orders[sort])
+        .limit(limit)
+        .offset(offset)
+    )
+    return [dict(row) for row in conn.execute(query).mappings()], total
+
+
+def quick_find(
+    conn: Connection, scope: Select[tuple[int]], text: str, *, limit: int = 20
+) -> list[dict[str, Any]]:
+    """Up to ``limit`` customers in ``scope`` matching ``text`` (see :func:`search_clause`), best first:
+    the exact CIF, CIF prefixes, phone ends, the exact name, name prefixes, then other name parts.
+
+    Each row has cif, name, phone, tier, status and institution name.
+    """
+    found = search_clause(text)
+    if found is None or limit <= 0:
+        return []
+    wanted = text.strip()
+    escaped = _like_escape(wanted)
+    rank = case(
+        (_CUSTOMER.c.cif == wanted, 0),
+        (_CUSTOMER.c.cif.like(f"{escaped}%", escape="\\"), 1),
+        (_CUSTOMER.c.name == wanted, 3),
+        (_CUSTOMER.c.name.like(f"{escaped}%", escape="\\"), 4),
+        else_=2 if _DIGITS.fullmatch(wanted) else 5,
+    )
+    query = (
+        select(
+            _CUSTOMER.c.cif,
+            _CUSTOMER.c.name,
+            _CUSTOMER.c.phone,
+            _TIER.c.tier,
+            _TIER.c.status,
+            _INSTITUTION.c.name.label("institution_name"),
+        )
+        .select_from(
+            _CUSTOMER.outerjoin(_TIER, _TIER.c.customer_id == _CUSTOMER.c.id).join(
+                _INSTITUTION, _INSTITUTION.c.id == _CUSTOMER.c.institution_id
+            )
+        )
+        .where(_CUSTOMER.c.id.in_(scope), found)
+        .order_by(rank, _CUSTOMER.c.cif)
+        .limit(min(int(limit), MAX_PAGE))
+    )
+    return [dict(row) for row in conn.execute(query).mappings()]
+
+
+def filter_choices(
+    conn: Connection, scope: Select[tuple[int]]
+) -> tuple[list[dict[str, Any]], list[dict[str, Any]]]:
+    """What the list can be filtered by: the institutions of the customers in ``scope`` (code, name)
+    and the staff assigned to them (code, name), each sorted by code."""
+    institutions = conn.execute(
+        select(_INSTITUTION.c.code, _INSTITUTION.c.name)
+        .where(_INSTITUTION.c.id.in_(select(_CUSTOMER.c.institution_id).where(_CUSTOMER.c.id.in_(scope))))
+        .order_by(_INSTITUTION.c.code)
+    ).mappings()
+    places = [dict(row) for row in institutions]
+    staff = conn.execute(
+        select(_STAFF.c.code, _STAFF.c.name)
+        .where(_STAFF.c.id.in_(select(_ASSIGNMENT.c.staff_id).where(_ASSIGNMENT.c.customer_id.in_(scope))))
+        .order_by(_STAFF.c.code)
+    ).mappings()
+    return places, [dict(row) for row in staff]
+
+
+# ---------------------------------------------------------------------------------------------------
+# One customer (the customer 360)
+# ---------------------------------------------------------------------------------------------------
+
+
+def profile_row(conn: Connection, cif: str, scope: Select[tuple[int]]) -> dict[str, Any] | None:
+    """Customer ``cif`` with its institution and stored evaluation, or None (also outside ``scope``)."""
+    row = (
+        conn.execute(
+            select(
+                _CUSTOMER.c.id,
+                _CUSTOMER.c.cif,
+                _CUSTOMER.c.name,
+                _CUSTOMER.c.kind,
+                _CUSTOMER.c.id_type,
+                _CUSTOMER.c.id_no,
+                _CUSTOMER.c.phone,
+                _CUSTOMER.c.birth_date,
+                _CUSTOMER.c.gender,
+                _CUSTOMER.c.occupation,
+                _CUSTOMER.c.annual_income_fen,
+                _CUSTOMER.c.address,
+                _CUSTOMER.c.comm_style,
+                _CUSTOMER.c.value_class,
+                _CUSTOMER.c.institution_id,
+                _INSTITUTION.c.code.label("institution_code"),
+                _INSTITUTION.c.name.label("institution_name"),
+                _TIER.c.tier,
+                _TIER.c.status,
+                _TIER.c.months_below,
+                _TIER.c.churned_from,
+                _TIER.c.qualified_by,
+                _TIER.c.month_idx.label("tier_month_idx"),
+                _TIER.c.month.label("tier_month"),
+            )
+            .join(_INSTITUTION, _INSTITUTION.c.id == _CUSTOMER.c.institution_id)
+            .outerjoin(_TIER, _TIER.c.customer_id == _CUSTOMER.c.id)
+            .where(_CUSTOMER.c.cif == cif, _CUSTOMER.c.id.in_(scope))
+        )
+        .mappings()
+        .first()
+    )
+    return dict(row) if row is not None else None
+
+
+def holdings_of(conn: Connection, customer_id: int) -> list[dict[str, Any]]:
+    """Every holding of the customer with its product (code, name, category, risk level), by asset
+    class, then maturity (undated last), then account number."""
+    rows = conn.execute(
+        select(
+            _HOLDING.c.account_no,
+            _HOLDING.c.asset_class,
+            _HOLDING.c.balance_fen,
+            _HOLDING.c.open_date,
+            _HOLDING.c.maturity_date,
+            _HOLDING.c.rate_e4,
+            _HOLDING.c.loan_type,
+            _HOLDING.c.loan_class,
+            _HOLDING.c.card_level,
+            _HOLDING.c.repayment_day,
+            _PRODUCT.c.code.label("product_code"),
+            _PRODUCT.c.name.label("product_name"),
+            _PRODUCT.c.category,
+            _PRODUCT.c.risk_level,
+        )
+        .join(_PRODUCT, _PRODUCT.c.id == _HOLDING.c.product_id)
+        .where(_HOLDING.c.customer_id == customer_id)
+        .order_by(
+            _HOLDING.c.asset_class,
+            _HOLDING.c.maturity_date.is_(None),
+            _HOLDING.c.maturity_date,
+            _HOLDING.c.account_no,
+        )
+    ).mappings()
+    return [dict(row) for row in rows]
+
+
+def recent_txns(
+    conn: Connection, customer_id: int, *, since: date, until: date, limit: int = MAX_TXNS
+) -> list[dict[str, Any]]:
+    """The customer's transactions dated in [since, until], newest first, with the product's and the
+    institution's names (at most ``limit``)."""
+    rows = conn.execute(
+        select(
+            _TXN.c.txn_id,
+            _TXN.c.txn_date,
+            _TXN.c.amount_fen,
+            _TXN.c.direction,
+            _TXN.c.channel,
+            _TXN.c.counterparty,
+            _PRODUCT.c.name.label("product_name"),
+            _INSTITUTION.c.code.label("institution_code"),
+            _INSTITUTION.c.name.label("institution_name"),
+        )
+        .join(_INSTITUTION, _INSTITUTION.c.id == _TXN.c.institution_id)
+        .outerjoin(_PRODUCT, _PRODUCT.c.id == _TXN.c.product_id)
+        .where(_TXN.c.customer_id == customer_id, _TXN.c.txn_date >= since, _TXN.c.txn_date <= until)
+        .order_by(_TXN.c.txn_date.desc(), _TXN.c.id.desc())
+        .limit(limit)
+    ).mappings()
+    return [dict(row) for row in rows]
+
+
+def aum_months(conn: Connection, customer_id: int, first: int, last: int) -> dict[int, dict[str, Any]]:
+    """The customer's month-end figures for months [first, last]: month_idx → AUM, deposits, investments,
+    mortgage and credit loan balances (months without a row are absent)."""
+    rows = conn.execute(
+        select(
+            _AUM.c.month_idx,
+            _AUM.c.month,
+            _AUM.c.aum_fen,
+            _AUM.c.deposit_fen,
+            _AUM.c.investment_fen,
+            _AUM.c.mortgage_fen,
+            _AUM.c.credit_loan_fen,
+        ).where(_AUM.c.customer_id == customer_id, _AUM.c.month_idx >= first, _AUM.c.month_idx <= last)
+    ).mappings()
+    return {int(row["month_idx"]): dict(row) for row in rows}
+
+
+def tier_history_of(conn: Connection, customer_id: int) -> list[dict[str, Any]]:
+    """The customer's tier changes, newest month first: month, from, to, reason, rule version."""
+    rows = conn.execute(
+        select(
+            _HISTORY.c.month_idx,
+            _HISTORY.c.month,
+            _HISTORY.c.from_tier,
+            _HISTORY.c.to_tier,
+            _HISTORY.c.reason,
+            _HISTORY.c.rule_version,
+        )
+        .where(_HISTORY.c.customer_id == customer_id)
+        .order_by(_HISTORY.c.month_idx.desc())
+    ).mappings()
+    return [dict(row) for row in rows]
+
+
+def retention_cases_of(conn: Connection, customer_id: int) -> list[dict[str, Any]]:
+    """The customer's retention cases, newest first, with the owner's code and name."""
+    rows = conn.execute(
+        select(
+            _CASE.c.id,
+            _CASE.c.opened_month_idx,
+            _CASE.c.reason,
+            _CASE.c.status,
+            _CASE.c.outcome,
+            _CASE.c.created_at,
+            _CASE.c.closed_at,
+            _STAFF.c.code.label("owner_code"),
+            _STAFF.c.name.label("owner_name"),
+        )
+        .join(_STAFF, _STAFF.c.id == _CASE.c.owner_id)
+        .where(_CASE.c.customer_id == customer_id)
+        .order_by(_CASE.c.opened_month_idx.desc(), _CASE.c.id.desc())
+    ).mappings()
+    return [dict(row) for row in rows]
+
+
+def retention_steps(conn: Connection, case_ids: Sequence[uuid.UUID]) -> dict[uuid.UUID, list[dict[str, Any]]]:
+    """The steps of each case, in order: seq, title, due date, done at, note."""
+    found: dict[uuid.UUID, list[dict[str, Any]]] = {case_id: [] for case_id in case_ids}
+    if not case_ids:
+        return found
+    rows = conn.execute(
+        select(_STEP.c.case_id, _STEP.c.seq, _STEP.c.title, _STEP.c.due_date, _STEP.c.done_at, _STEP.c.note)
+        .where(_STEP.c.case_id.in_(list(case_ids)))
+        .order_by(_STEP.c.case_id, _STEP.c.seq)
+    ).mappings()
+    for row in rows:
+        found.setdefault(row["case_id"], []).append(dict(row))
+    return found
+
+
+__all__ = [
+    "MAX_PAGE",
+    "MAX_TXNS",
+    "SORTS",
+    "aum_months",
+    "customer_page",
+    "filter_choices",
+    "holdings_of",
+    "latest_aum_month",
+    "profile_row",
+    "quick_find",
+    "recent_txns",
+    "retention_cases_of",
+    "retention_steps",
+    "search_clause",
+    "tier_history_of",
+]
