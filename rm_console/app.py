@@ -1,14 +1,96 @@
-"""The console's composition root: ``make_app`` wires services and settings into the Textual app."""
+"""The console's composition root: ``make_app`` wires services and settings into the Textual app.
+
+The app holds no screen of its own. Each area of the console (workbench, customers, allocation, …)
+is a mode with its own stack of screens, opened by its function key or from the command palette;
+areas a role may not use are neither bound nor offered.
+"""
 
 from __future__ import annotations
 
-from textual.app import App
-from textual.binding import Binding
+from collections.abc import Callable
+from dataclasses import dataclass
+from typing import Any, ClassVar
 
-from rm_console.i18n import set_language
+from textual import on, work
+from textual.app import App
+from textual.binding import Binding, BindingType
+from textual.screen import ModalScreen, Screen
+from textual.worker import Worker, WorkerState
+
+from rm_console.domain.dto import ShellInfo
+from rm_console.domain.enums import Role
+from rm_console.domain.errors import UserError
+from rm_console.i18n import N_, _, set_language, with_chinese
 from rm_console.services import Services
+from rm_console.services.customers import CustomerService
 from rm_console.settings import Settings
+from screens.allocation import AllocationScreen
+from screens.attribution import AttributionScreen
+from screens.churn_report import ChurnReportScreen
+from screens.customer360 import Customer360Screen
+from screens.customers import CustomersScreen
+from screens.dialogs import (
+    ComplaintDialog,
+    ContactDialog,
+    RiskQuestionnaireDialog,
+    SaleRegistrationDialog,
+    VisitPlanDialog,
+    VisitRecordDialog,
+    WorkLogDialog,
+)
 from screens.home import HomeScreen
+from screens.new_record import NewRecordMenu
+from screens.palette import CustomerSearch, ScreenCommands
+from screens.sign_in import SignInScreen
+from screens.tier_simulation import TierSimulationScreen
+from screens.workbench import WorkbenchScreen
+from widgets.shell_header import ShellHeader
+
+#: The managers' roles.
+MANAGERS = (Role.BRANCH_MANAGER.value,)
+#: Roles that run the tier simulation and reports.
+ANALYSING = (Role.BRANCH_MANAGER.value, Role.ANALYST.value)
+
+
+@dataclass(frozen=True, slots=True)
+class Area:
+    """An area of the console: its mode, key, title and who may open it (None: everyone)."""
+
+    name: str
+    key: str
+    title: str
+    help: str
+    roles: tuple[str, ...] | None = None
+    #: The mode whose screen shows it (the calendar and work log are panels of the workbench).
+    mode: str | None = None
+    #: The widget to focus on that screen.
+    focus: str | None = None
+
+
+AREAS = (
+    Area("workbench", "f1", N_("Workbench"), N_("Today's reminders, alerts, recommendations and sales")),
+    Area("customers", "f2", N_("Customers"), N_("Find a customer and open the customer 360")),
+    Area(
+        "calendar",
+        "f3",
+        N_("Calendar"),
+        N_("The month of visits, reminders and follow-ups"),
+        mode="workbench",
+        focus="#calendar",
+    ),
+    Area("worklog", "f4", N_("Work log"), N_("Today's work log"), mode="workbench", focus="#worklog"),
+    Area("allocation", "f6", N_("Allocation"), N_("Assign customers to RMs; the unassigned pool"), MANAGERS),
+    Area("simulation", "f7", N_("Tier simulation"), N_("What-if tier rules and the transitions"), ANALYSING),
+    Area("reports", "f8", N_("Reports"), N_("The churn report"), ANALYSING),
+    Area(
+        "attribution",
+        "f9",
+        N_("Sales attribution"),
+        N_("Sales awaiting attribution; adjust credits"),
+        MANAGERS,
+    ),
+    Area("overview", "f10", N_("Overview"), N_("Customers in scope by tier and status")),
+)
 
 
 class RMConsoleApp(App[None]):
@@ -16,9 +98,36 @@ class RMConsoleApp(App[None]):
 
     TITLE = "RM Console"
     SUB_TITLE = "客户经理工作台"
+    COMMANDS = App.COMMANDS | {ScreenCommands, CustomerSearch}
 
-    BINDINGS = [
-        Binding("ctrl+q", "quit", "Quit 退出", tooltip="Leave the console", id="app.quit", priority=True),
+    BINDINGS: ClassVar[list[BindingType]] = [
+        *(
+            Binding(
+                area.key,
+                f"open_area('{area.name}')",
+                with_chinese(area.title),
+                tooltip=area.help,
+                id=f"app.{area.name}",
+            )
+            for area in AREAS
+        ),
+        Binding(
+            "n",
+            "new_record",
+            with_chinese("New record"),
+            tooltip="Write a visit, call, complaint…",
+            id="app.new_record",
+        ),
+        Binding(
+            "ctrl+t",
+            "toggle_theme",
+            with_chinese("Theme"),
+            tooltip="Switch between dark and light",
+            id="app.theme",
+        ),
+        Binding(
+            "ctrl+q", "quit", with_chinese("Quit"), tooltip="Leave the console", id="app.quit", priority=True
+        ),
     ]
 
     def __init__(self, services: Services, settings: Settings) -> None:
@@ -27,10 +136,186 @@ class RMConsoleApp(App[None]):
         """Every use case, bound to the local store and the acting person."""
         self.settings = settings
         """Resolved settings of this run."""
+        self.shell_info: ShellInfo | None = None
+        """What the header line shows, once read."""
+        self.customer_service: CustomerService | None = None
+        """Customer search for the command palette, once someone is signed in."""
+        self._workbench: WorkbenchScreen | None = None
+        self._factories: dict[str, Callable[[], Screen[Any]]] = {
+            "workbench": self._make_workbench,
+            "customers": lambda: CustomersScreen(self.services),
+            "allocation": lambda: AllocationScreen(self.services),
+            "simulation": lambda: TierSimulationScreen(self.services),
+            "reports": lambda: ChurnReportScreen(self.services),
+            "attribution": lambda: AttributionScreen(self.services),
+            "overview": lambda: HomeScreen(self.services, lang=self.settings.lang),
+        }
+
+    def _make_workbench(self) -> WorkbenchScreen:
+        self._workbench = WorkbenchScreen(self.services)
+        return self._workbench
+
+    # -- start ----------------------------------------------------------------------------------------
 
     def on_mount(self) -> None:
-        """Open the first screen."""
-        self.push_screen(HomeScreen(self.services, lang=self.settings.lang))
+        """Sign in when nobody is acting, else open the workbench."""
+        self.theme = "textual-dark"
+        if self.services.actor is None:
+            self.load_shell()
+            self.push_screen(SignInScreen(self.services), self._signed_in)
+        else:
+            self._start()
+
+    def _signed_in(self, code: str | None) -> None:
+        if code is None:
+            self.exit()
+            return
+        self.services.actor = code
+        self._start()
+
+    def _start(self) -> None:
+        for name, factory in self._factories.items():
+            self.add_mode(name, factory)
+        self.customer_service = CustomerService(self.services)
+        self.load_shell()
+        self.switch_mode("workbench")
+
+    @work(thread=True, exclusive=True, group="shell", exit_on_error=False)
+    def load_shell(self) -> None:
+        """Read the header line's facts in a thread."""
+        info = self.services.overview.shell()
+        self.call_from_thread(self._show_shell, info)
+
+    def _show_shell(self, info: ShellInfo) -> None:
+        self.shell_info = info
+        for screen in self.screen_stack:
+            for header in screen.query(ShellHeader):
+                header.info = info
+        self.refresh_bindings()
+
+    # -- areas ----------------------------------------------------------------------------------------
+
+    @property
+    def role(self) -> str | None:
+        """The acting person's role, once known."""
+        info = self.shell_info
+        return info.acting.role if info is not None and info.acting is not None else None
+
+    def may_open(self, area: Area) -> bool:
+        """Whether the acting person may open ``area``."""
+        if self.services.actor is None:
+            return False
+        return area.roles is None or self.role in area.roles
+
+    def areas(self) -> list[tuple[str, str, str]]:
+        """(name, title, help) of every area the acting person may open, for the palette."""
+        return [(a.name, _(a.title), _(a.help)) for a in AREAS if self.may_open(a)]
+
+    def check_action(self, action: str, parameters: tuple[object, ...]) -> bool | None:
+        """Hide the keys of areas the acting person may not open, and record keys before sign-in."""
+        if action == "new_record":
+            return self.services.actor is not None and not isinstance(self.screen, ModalScreen)
+        if action == "open_area" and parameters:
+            area = next((a for a in AREAS if a.name == parameters[0]), None)
+            return area is not None and self.may_open(area)
+        return True
+
+    def open_area(self, name: str) -> None:
+        """Show area ``name`` (a no-op for an area the acting person may not open)."""
+        area = next((a for a in AREAS if a.name == name), None)
+        if area is None or not self.may_open(area):
+            return
+        self.switch_mode(area.mode or area.name)
+        if area.focus is not None:
+            self.call_after_refresh(self._focus, area.focus)
+
+    def _focus(self, selector: str) -> None:
+        for widget in self.screen.query(selector):
+            target = widget.query("DataTable").first() if widget.query("DataTable") else widget
+            target.focus()
+            return
+
+    def action_open_area(self, name: str) -> None:
+        """Open an area by its key."""
+        self.open_area(name)
+
+    def open_customer(self, cif: str) -> None:
+        """Open the customer 360 of ``cif`` on top of the customers list."""
+        self.switch_mode("customers")
+        self.push_screen(Customer360Screen(self.services, cif))
+
+    def action_toggle_theme(self) -> None:
+        """Switch between the dark and the light theme."""
+        self.theme = "textual-light" if self.theme == "textual-dark" else "textual-dark"
+
+    # -- records -------------------------------------------------------------------------------------
+
+    def _find(self, text: str) -> list[tuple[str, str]]:
+        """Customers in scope for the forms' customer field."""
+        service = self.customer_service
+        return [] if service is None else [(hit.cif, hit.name) for hit in service.find(text)]
+
+    def record_form(self, kind: str, cif: str | None = None) -> ModalScreen[Any]:
+        """The form that writes a record of ``kind`` (a key of :data:`screens.new_record.RECORDS`)."""
+        services, find = self.services, self._find
+        forms: dict[str, Callable[[], ModalScreen[Any]]] = {
+            "visit_plan": lambda: VisitPlanDialog(services, cif=cif, find=find),
+            "visit": lambda: VisitRecordDialog(services, cif=cif, find=find),
+            "call": lambda: ContactDialog(services, cif=cif, kind="call", find=find),
+            "message": lambda: ContactDialog(services, cif=cif, kind="message", find=find),
+            "event": lambda: ContactDialog(services, cif=cif, kind="event", find=find),
+            "complaint": lambda: ComplaintDialog(services, cif=cif, find=find),
+            "risk": lambda: RiskQuestionnaireDialog(services, cif=cif, find=find),
+            "work_log": lambda: WorkLogDialog(services, cif=cif, find=find),
+            "sale": lambda: SaleRegistrationDialog(services),
+        }
+        return forms[kind]()
+
+    def new_record(self, cif: str | None = None) -> None:
+        """Ask which record to write, then open its form (for ``cif`` when given)."""
+
+        def chosen(kind: str | None) -> None:
+            if kind is not None:
+                self.push_screen(self.record_form(kind, cif), self._saved)
+
+        self.push_screen(NewRecordMenu(cif), chosen)
+
+    def action_new_record(self) -> None:
+        """``n``: a new record, for the customer on screen when there is one."""
+        self.new_record(getattr(self.screen, "cif", None))
+
+    def _saved(self, result: object | None) -> None:
+        if result is not None:
+            self.record_saved()
+
+    def record_saved(self) -> None:
+        """Something was written: every workbench panel reloads."""
+        if self._workbench is not None and self._workbench.is_mounted:
+            self._workbench.refresh_all()
+
+    @on(Customer360Screen.NewRecord)
+    def new_record_for_customer(self, message: Customer360Screen.NewRecord) -> None:
+        """``n`` on a customer 360: a new record for that customer."""
+        self.new_record(message.cif)
+
+    @on(WorkbenchScreen.AcceptRecommendation)
+    def accept_recommendation(self, message: WorkbenchScreen.AcceptRecommendation) -> None:
+        """An accepted recommendation opens a visit plan for its customer, or the sale registration."""
+        kind = "sale" if message.form == "sale" else "visit_plan"
+        self.push_screen(self.record_form(kind, message.recommendation.cif), self._saved)
+
+    @on(Worker.StateChanged)
+    def show_failure(self, event: Worker.StateChanged) -> None:
+        """A failed read of the header line is shown as a notification, never a traceback."""
+        if event.state != WorkerState.ERROR or event.worker.group != "shell":
+            return
+        error = event.worker.error
+        text = (
+            str(error)
+            if isinstance(error, UserError)
+            else _("Could not read the store: {error}").format(error=error)
+        )
+        self.notify(text, severity="error")
 
 
 def make_app(services: Services, settings: Settings) -> RMConsoleApp:

@@ -1,4 +1,4 @@
-"""The first screen: who is acting and their customers by tier, until the full workbench exists."""
+"""The overview: who is acting and the customers they may see, by tier and status."""
 
 from __future__ import annotations
 
@@ -9,12 +9,13 @@ from textual.app import ComposeResult
 from textual.binding import Binding
 from textual.message import Message
 from textual.screen import Screen
-from textual.widgets import Footer, Header, Static
+from textual.widgets import Footer, Static
 from textual.worker import Worker, WorkerState
 
 from rm_console.domain.dto import Overview
 from rm_console.domain.errors import UserError
-from rm_console.domain.words import role_label
+from rm_console.i18n import _, with_chinese
+from widgets.shell_header import ShellHeader
 from widgets.tier_summary import TierSummary
 
 if TYPE_CHECKING:
@@ -28,7 +29,11 @@ class HomeScreen(Screen[None]):
 
     BINDINGS = [
         Binding(
-            "f5", "refresh", "Refresh 刷新", tooltip="Reload the counts from the store", id="home.refresh"
+            "ctrl+r",
+            "refresh",
+            with_chinese("Refresh"),
+            tooltip="Reload the counts from the store",
+            id="home.refresh",
         ),
     ]
 
@@ -45,9 +50,8 @@ class HomeScreen(Screen[None]):
         self._lang = lang
 
     def compose(self) -> ComposeResult:
-        """Header line, who is acting, the tier table, footer."""
-        yield Header(show_clock=False)
-        yield Static("", id="who")
+        """Header line, the scope, the tier table, footer."""
+        yield ShellHeader()
         yield Static("", id="scope")
         yield TierSummary(lang=self._lang, id="tiers")
         yield Static("", id="problem")
@@ -66,24 +70,10 @@ class HomeScreen(Screen[None]):
     def show_overview(self, message: OverviewLoaded) -> None:
         """Fill the header lines and the table."""
         overview = message.overview
-        date = overview.business_date or "—"
-        if overview.acting is None:
-            who = (
-                "Nobody is acting — start with  rmc --as STAFF_CODE"
-                if self._lang == "en"
-                else "未登录：请用 rmc --as 员工编号 启动"
-            )
-        else:
-            acting = overview.acting
-            who = (
-                f"{acting.name} · {role_label(acting.role, self._lang)} · {acting.institution_name}    {date}"
-            )
-        self.query_one("#who", Static).update(who)
         month = overview.evaluated_month or "—"
-        if self._lang == "en":
-            scope = f"{overview.customers:,} customers in scope · tiers as of {month}"
-        else:
-            scope = f"可见客户 {overview.customers:,} 户 · 等级评定月份 {month}"
+        scope = _("{customers} customers in scope · tiers as of {month}").format(
+            customers=f"{overview.customers:,}", month=month
+        )
         self.query_one("#scope", Static).update(scope)
         self.query_one(TierSummary).overview = overview
 
@@ -93,7 +83,10 @@ class HomeScreen(Screen[None]):
         if event.state != WorkerState.ERROR:
             return
         error = event.worker.error
-        text = str(error) if isinstance(error, UserError) else f"Could not read the store: {error}"
+        if isinstance(error, UserError):
+            text = str(error)
+        else:
+            text = _("Could not read the store: {error}").format(error=error)
         self.query_one("#problem", Static).update(text)
 
     def action_refresh(self) -> None:

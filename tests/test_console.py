@@ -1,4 +1,5 @@
-"""The console's first screen, driven headless: who is acting and their customers by tier."""
+"""The console's shell, driven headless: sign-in, the header line, keys by role, the palette, records saved
+anywhere, the theme, and the overview of customers by tier."""
 
 from __future__ import annotations
 
@@ -9,12 +10,23 @@ from pathlib import Path
 import pytest
 from sqlalchemy import text
 from textual.pilot import Pilot
-from textual.widgets import DataTable, Static
+from textual.widgets import DataTable, OptionList, Static
 
 from rm_console.app import make_app
 from rm_console.domain.enums import Tier
 from rm_console.services import Services
 from rm_console.settings import Settings
+from screens.allocation import AllocationScreen
+from screens.attribution import AttributionScreen
+from screens.churn_report import ChurnReportScreen
+from screens.customer360 import Customer360Screen
+from screens.customers import CustomersScreen
+from screens.home import HomeScreen
+from screens.new_record import RECORDS, NewRecordMenu
+from screens.sign_in import SignInScreen
+from screens.tier_simulation import TierSimulationScreen
+from screens.workbench import WorkbenchScreen
+from widgets.shell_header import ShellHeader
 
 AS_OF = date(2026, 11, 22)
 
@@ -63,13 +75,28 @@ def _expected_counts(db: Path, staff_code: str) -> dict[str, int]:
     return {tier: n for tier, n in rows}
 
 
-async def test_an_rm_sees_their_customers_by_tier(demo_db: Path) -> None:
+async def _press(pilot: Pilot[None], *keys: str) -> None:
+    for key in keys:
+        await pilot.press(key)
+        await _settle(pilot)
+
+
+async def test_an_rm_opens_on_the_workbench_with_the_header_line(demo_db: Path) -> None:
     app = _app(demo_db, "RM001")
     async with app.run_test(size=(120, 40)) as pilot:
         await _settle(pilot)
-        who = str(app.screen.query_one("#who", Static).render())
-        assert "RM001" not in who  # the name is shown, not the code
-        assert "2026-11-22" in who
+        assert isinstance(app.screen, WorkbenchScreen)
+        line = str(app.screen.query_one(ShellHeader).render())
+        assert "李明" in line and "relationship manager" in line and "江南支行营业部" in line
+        assert "2026-11-22 Sun" in line and "not synced" in line
+
+
+async def test_the_overview_counts_the_customers_in_scope_by_tier(demo_db: Path) -> None:
+    app = _app(demo_db, "RM001")
+    async with app.run_test(size=(120, 40)) as pilot:
+        await _settle(pilot)
+        await _press(pilot, "f10")
+        assert isinstance(app.screen, HomeScreen)
         table = app.screen.query_one(DataTable)
         assert table.row_count == len(Tier)
         expected = _expected_counts(demo_db, "RM001")
@@ -79,27 +106,117 @@ async def test_an_rm_sees_their_customers_by_tier(demo_db: Path) -> None:
             assert total.replace(",", "") == str(expected.get(tier.value, 0))
 
 
-async def test_nobody_acting_sees_no_customers(demo_db: Path) -> None:
+async def test_keys_open_only_the_areas_of_the_role(demo_db: Path) -> None:
+    rm = _app(demo_db, "RM001")
+    async with rm.run_test(size=(120, 40)) as pilot:
+        await _settle(pilot)
+        await _press(pilot, "f2")
+        assert isinstance(rm.screen, CustomersScreen)
+        for key in ("f6", "f7", "f8", "f9"):
+            await _press(pilot, key)
+            assert isinstance(rm.screen, CustomersScreen), f"{key} must do nothing for an RM"
+        await _press(pilot, "f1")
+        assert isinstance(rm.screen, WorkbenchScreen)
+    bm = _app(demo_db, "BM03")
+    async with bm.run_test(size=(120, 40)) as pilot:
+        await _settle(pilot)
+        for key, screen in (
+            ("f6", AllocationScreen),
+            ("f7", TierSimulationScreen),
+            ("f8", ChurnReportScreen),
+            ("f9", AttributionScreen),
+            ("f10", HomeScreen),
+        ):
+            await _press(pilot, key)
+            assert isinstance(bm.screen, screen), key
+
+
+async def test_nobody_acting_signs_in_from_the_staff_list(demo_db: Path) -> None:
     app = _app(demo_db, None)
     async with app.run_test(size=(120, 40)) as pilot:
         await _settle(pilot)
-        assert "rmc --as" in str(app.screen.query_one("#who", Static).render())
-        assert "0 customers" in str(app.screen.query_one("#scope", Static).render())
+        assert isinstance(app.screen, SignInScreen)
+        options = app.screen.query_one(OptionList)
+        codes = [options.get_option_at_index(i).id for i in range(options.option_count)]
+        assert "RM001" in codes and "BM03" in codes and len(codes) == 41
+        options.highlighted = codes.index("RM001")
+        await _press(pilot, "enter")
+        assert app.services.actor == "RM001"
+        assert isinstance(app.screen, WorkbenchScreen)
+        assert "李明" in str(app.screen.query_one(ShellHeader).render())
 
 
 async def test_an_unknown_staff_code_is_shown_not_raised(demo_db: Path) -> None:
     app = _app(demo_db, "NOBODY")
     async with app.run_test(size=(120, 40)) as pilot:
         await _settle(pilot)
-        assert "no staff member has the code 'NOBODY'" in str(
-            app.screen.query_one("#problem", Static).render()
-        )
+        problem = str(app.screen.query_one("#problem", Static).render())
+        assert "o staff member has the code 'NOBODY'" in problem
+
+
+async def test_the_palette_finds_a_customer_and_opens_the_360(demo_db: Path) -> None:
+    services = Services(demo_db)
+    with services.engine.connect() as conn:
+        cif = conn.execute(
+            text(
+                "SELECT c.cif FROM customer c JOIN assignment a ON a.customer_id = c.id "
+                "JOIN staff s ON s.id = a.staff_id WHERE s.code = 'RM001' ORDER BY c.cif LIMIT 1"
+            )
+        ).scalar_one()
+    services.close()
+    app = _app(demo_db, "RM001")
+    async with app.run_test(size=(120, 40)) as pilot:
+        await _settle(pilot)
+        await pilot.press("ctrl+p")
+        await pilot.pause()
+        await pilot.press(*cif)
+        await pilot.pause(0.5)
+        await _settle(pilot)
+        await pilot.press("enter")
+        await _settle(pilot)
+        assert isinstance(app.screen, Customer360Screen)
+        assert app.screen.cif == cif
+
+
+async def test_a_record_saved_from_anywhere_refreshes_the_workbench(demo_db: Path) -> None:
+    app = _app(demo_db, "RM001")
+    async with app.run_test(size=(120, 40)) as pilot:
+        await _settle(pilot)
+        await _press(pilot, "n")
+        assert isinstance(app.screen, NewRecordMenu)
+        menu = app.screen.query_one(OptionList)
+        menu.highlighted = [k for k, _ in RECORDS].index("work_log")
+        await _press(pilot, "enter")
+        await pilot.press(*"called the customer about the fund")
+        await _press(pilot, "ctrl+s")
+        assert isinstance(app.screen, WorkbenchScreen)
+        log = app.screen.query_one("#worklog").query_one(DataTable)
+        cells = [str(cell) for row in range(log.row_count) for cell in log.get_row_at(row)]
+        assert any("called the customer about the fund" in cell for cell in cells)
+
+
+async def test_the_theme_switches_between_dark_and_light(demo_db: Path) -> None:
+    app = _app(demo_db, "RM001")
+    async with app.run_test(size=(120, 40)) as pilot:
+        await _settle(pilot)
+        assert app.theme == "textual-dark"
+        await _press(pilot, "ctrl+t")
+        assert app.theme == "textual-light"
+
+
+async def _open_overview(pilot: Pilot[None]) -> None:
+    await _settle(pilot)
+    await _press(pilot, "f10")
+
+
+def test_sign_in_snapshot(demo_db: Path, snap_compare) -> None:  # type: ignore[no-untyped-def]
+    assert snap_compare(_app(demo_db, None), terminal_size=(120, 40), run_before=_settle)
 
 
 @pytest.mark.parametrize("lang", ["en", "zh"])
-def test_home_snapshot(demo_db: Path, lang: str, snap_compare) -> None:  # type: ignore[no-untyped-def]
-    assert snap_compare(_app(demo_db, "RM001", lang), terminal_size=(120, 40), run_before=_settle)
+def test_overview_snapshot(demo_db: Path, lang: str, snap_compare) -> None:  # type: ignore[no-untyped-def]
+    assert snap_compare(_app(demo_db, "RM001", lang), terminal_size=(120, 40), run_before=_open_overview)
 
 
-def test_home_snapshot_small_terminal(demo_db: Path, snap_compare) -> None:  # type: ignore[no-untyped-def]
-    assert snap_compare(_app(demo_db, "BM01"), terminal_size=(80, 24), run_before=_settle)
+def test_overview_snapshot_small_terminal(demo_db: Path, snap_compare) -> None:  # type: ignore[no-untyped-def]
+    assert snap_compare(_app(demo_db, "BM01"), terminal_size=(80, 24), run_before=_open_overview)

@@ -12,6 +12,7 @@ from textual.widgets import DataTable
 from rm_console.domain.dto import Overview
 from rm_console.domain.enums import Status
 from rm_console.domain.words import STATUS_ZH, status_label, tier_label
+from rm_console.i18n import _, with_chinese
 
 #: Theme colour of each tier's badge.
 TIER_STYLE = {
@@ -73,8 +74,7 @@ class TierSummary(Widget):
 
     def on_mount(self) -> None:
         """Set the border title and build the table."""
-        english, chinese = "Customers by tier", "客户等级"
-        self.border_title = f"{english} {chinese}" if self.lang == "en" else f"{chinese} {english}"
+        self.border_title = with_chinese("Customers by tier")
         self._rebuild()
 
     def on_resize(self, event: events.Resize) -> None:
@@ -99,10 +99,10 @@ class TierSummary(Widget):
             return
         table: DataTable[Text] = self.query_one(DataTable)
         table.clear(columns=True)
-        table.add_column(Text("Tier" if self.lang == "en" else "等级"), key="tier")
+        table.add_column(Text(_("Tier")), key="tier")
         for status in Status:
             table.add_column(Text(self._status_header(status), justify="right"), key=status.value)
-        table.add_column(Text("Total" if self.lang == "en" else "合计", justify="right"), key="total")
+        table.add_column(Text(_("Total"), justify="right"), key="total")
         if self.overview is None:
             return
         for count in self.overview.tiers:

@@ -1,0 +1,405 @@
+"""The customers list (客户, F2): the acting person's customers, searched as you type, filtered, sorted and
+paged from the store; enter opens the customer 360."""
+
+from __future__ import annotations
+
+from dataclasses import replace
+from typing import TYPE_CHECKING
+
+from rich.text import Text
+from textual import events, on, work
+from textual.app import ComposeResult
+from textual.binding import Binding
+from textual.containers import Horizontal
+from textual.message import Message
+from textual.screen import Screen
+from textual.timer import Timer
+from textual.widgets import DataTable, Footer, Input, Select, Static
+from textual.worker import Worker, WorkerState, get_current_worker
+
+from rm_console.domain.customer_dto import CustomerFilters, CustomerPage, CustomerSort, FilterChoices
+from rm_console.domain.enums import Status, Tier
+from rm_console.domain.errors import UserError
+from rm_console.domain.money import format_yuan
+from rm_console.domain.words import status_label, tier_label
+from rm_console.i18n import N_, _, language, with_chinese
+from screens.customer360 import Customer360Screen, customer_service
+from widgets.shell_header import ShellHeader
+from widgets.tier_badge import status_text, tier_text
+
+if TYPE_CHECKING:
+    from rm_console.services import Services
+
+#: Rows per page when the caller does not say (the service allows up to 2,000).
+PAGE_SIZE = 500
+#: Seconds of quiet typing before the search runs.
+DEBOUNCE = 0.15
+#: Below this many cells of width the list drops its low-priority columns.
+COMPACT_BELOW = 110
+#: The name of each order, as the title line shows it.
+SORT_NAMES = {
+    CustomerSort.CIF: N_("CIF"),
+    CustomerSort.NAME: N_("name"),
+    CustomerSort.TIER: N_("tier"),
+    CustomerSort.AUM: N_("AUM"),
+}
+
+
+class CustomersScreen(Screen[None]):
+    """The customers the acting person may see, one page at a time: search, filter, sort, open."""
+
+    CSS_PATH = "customers.tcss"
+
+    BINDINGS = [
+        Binding(
+            "slash",
+            "search",
+            with_chinese("Search"),
+            tooltip="Search by name, CIF or the last digits of the phone",
+            id="customers.search",
+        ),
+        Binding(
+            "f",
+            "filters",
+            with_chinese("Filters"),
+            tooltip="Filter by tier, status, institution or RM",
+            id="customers.filters",
+        ),
+        Binding(
+            "o", "sort", with_chinese("Sort"), tooltip="Sort by CIF, name, tier or AUM", id="customers.sort"
+        ),
+        Binding(
+            "pagedown",
+            "next_page",
+            with_chinese("Next page"),
+            tooltip="The next page of customers",
+            id="customers.next_page",
+            priority=True,
+        ),
+        Binding(
+            "pageup",
+            "previous_page",
+            with_chinese("Previous page"),
+            tooltip="The previous page of customers",
+            id="customers.previous_page",
+            priority=True,
+        ),
+        Binding(
+            "enter",
+            "open",
+            with_chinese("Open"),
+            tooltip="Open the highlighted customer's 360 view",
+            id="customers.open",
+            priority=True,
+        ),
+        Binding("escape", "back", with_chinese("Back"), tooltip="Leave the list", id="customers.back"),
+    ]
+
+    class PageLoaded(Message):
+        """A page of the list arrived from the store."""
+
+        def __init__(self, page: CustomerPage, request: int) -> None:
+            super().__init__()
+            self.page = page
+            self.request = request
+
+    class ChoicesLoaded(Message):
+        """The institutions and RMs to filter by arrived."""
+
+        def __init__(self, choices: FilterChoices) -> None:
+            super().__init__()
+            self.choices = choices
+
+    def __init__(self, services: Services, *, page_size: int = PAGE_SIZE) -> None:
+        super().__init__()
+        self._services = services
+        self._customers = customer_service(services)
+        self._page_size = page_size
+        self._filters = CustomerFilters()
+        self._sort = CustomerSort.CIF
+        self._page: CustomerPage | None = None
+        self._request = 0
+        self._debounce: Timer | None = None
+        self._open_when_loaded = False
+        self._compact = False
+
+    # -- layout -------------------------------------------------------------------------------------
+
+    def compose(self) -> ComposeResult:
+        """Header, title line, search and filters, the table, problems, footer."""
+        yield ShellHeader()
+        yield Static("", id="title")
+        with Horizontal(id="search-row"):
+            yield Input(placeholder=_("Search: name, CIF or phone tail"), id="search")
+            yield Static("", id="filter-summary")
+        with Horizontal(id="filters"):
+            yield Select(
+                [(tier_label(t.value, language()), t.value) for t in Tier],
+                prompt=_("Any tier"),
+                id="tier",
+            )
+            yield Select(
+                [(status_label(s.value, language()), s.value) for s in Status],
+                prompt=_("Any status"),
+                id="status",
+            )
+            yield Select([], prompt=_("Any institution"), id="institution")
+            yield Select([], prompt=_("Any RM"), id="rm")
+        yield DataTable(cursor_type="row", zebra_stripes=True, id="customers")
+        yield Static("", id="problem")
+        yield Footer()
+
+    def on_mount(self) -> None:
+        """Load the first page and the filter choices."""
+        self.query_one("#customers", DataTable).focus()
+        self._reload()
+        self.load_choices()
+
+    def on_resize(self, event: events.Resize) -> None:
+        """Drop low-priority columns on a narrow terminal."""
+        compact = event.size.width < COMPACT_BELOW
+        if compact != self._compact:
+            self._compact = compact
+            self._fill()
+
+    # -- loading ------------------------------------------------------------------------------------
+
+    def _reload(self, offset: int = 0) -> None:
+        """Ask for the page at ``offset`` with the current filters and order; older answers are ignored."""
+        self._request += 1
+        self.load_page(self._filters, self._sort, offset, self._request)
+
+    @work(thread=True, exclusive=True, group="customers-page", exit_on_error=False)
+    def load_page(self, filters: CustomerFilters, sort: CustomerSort, offset: int, request: int) -> None:
+        """Read one page in a thread and post it back (unless a newer request replaced this one)."""
+        page = self._customers.page(filters, sort, offset, self._page_size)
+        if not get_current_worker().is_cancelled:
+            self.post_message(self.PageLoaded(page, request))
+
+    @work(thread=True, exclusive=True, group="customers-choices", exit_on_error=False)
+    def load_choices(self) -> None:
+        """Read the institutions and RMs to filter by."""
+        self.post_message(self.ChoicesLoaded(self._customers.choices()))
+
+    @on(PageLoaded)
+    def show_page(self, message: PageLoaded) -> None:
+        """Fill the table with a page, unless a newer request is on its way."""
+        if message.request != self._request:
+            return
+        self._page = message.page
+        self.query_one("#problem", Static).update("")
+        self._fill()
+        self.refresh_bindings()
+        if self._open_when_loaded:
+            self._open_when_loaded = False
+            if message.page.rows:
+                self._open(message.page.rows[0].cif)
+
+    @on(ChoicesLoaded)
+    def show_choices(self, message: ChoicesLoaded) -> None:
+        """Offer the institutions and RMs of the customers in scope."""
+        self.query_one("#institution", Select).set_options(
+            [(f"{code} {name}", code) for code, name in message.choices.institutions]
+        )
+        self.query_one("#rm", Select).set_options(
+            [(f"{code} {name}", code) for code, name in message.choices.rms]
+        )
+
+    @on(Worker.StateChanged)
+    def show_failure(self, event: Worker.StateChanged) -> None:
+        """A failed read shows its sentence, never a traceback."""
+        if event.state != WorkerState.ERROR:
+            return
+        self._open_when_loaded = False
+        error = event.worker.error
+        text = (
+            str(error)
+            if isinstance(error, UserError)
+            else _("Could not read the store: {error}").format(error=error)
+        )
+        self.query_one("#problem", Static).update(Text(text))
+
+    # -- showing ------------------------------------------------------------------------------------
+
+    def _fill(self) -> None:
+        """Rebuild the title line and the table from the page in hand."""
+        page = self._page
+        if page is None or not self.is_mounted:
+            return
+        self._show_title(page)
+        table: DataTable[Text | str] = self.query_one("#customers", DataTable)
+        table.clear(columns=True)
+        lang = language()
+        colours = self.app.get_css_variables()
+        month = page.aum_month or ""
+        table.add_column(_("CIF"), key="cif")
+        table.add_column(_("Name"), key="name")
+        table.add_column(_("Tier"), key="tier")
+        table.add_column(_("Status"), key="status")
+        aum_title = _("AUM {month}").format(month=month) if month else _("AUM")
+        table.add_column(Text(aum_title, justify="right"), key="aum")
+        if not self._compact:
+            table.add_column(_("Primary RM"), key="rm")
+            table.add_column(_("Institution"), key="institution")
+            table.add_column(_("Phone"), key="phone")
+        for row in page.rows:
+            aum = Text(format_yuan(row.aum_fen) if row.aum_fen is not None else "—", justify="right")
+            cells: list[Text | str] = [
+                row.cif,
+                row.name,
+                tier_text(row.tier, colours, lang),
+                status_text(row.status, colours, lang),
+                aum,
+            ]
+            if not self._compact:
+                cells += [row.rm_name or "—", row.institution_name, row.phone_masked]
+            table.add_row(*cells, key=row.cif)
+        if not page.rows:
+            self.query_one("#problem", Static).update(_("No customer matches."))
+
+    def _show_title(self, page: CustomerPage) -> None:
+        first = page.offset + 1 if page.rows else 0
+        last = page.offset + len(page.rows)
+        parts = [
+            with_chinese("Customers"),
+            _("{total} customers").format(total=f"{page.total:,}"),
+            _("sorted by {order}").format(order=_(SORT_NAMES[page.sort])),
+            _("page {page} of {pages} (rows {first}–{last})").format(
+                page=page.page_number, pages=page.pages, first=f"{first:,}", last=f"{last:,}"
+            ),
+        ]
+        self.query_one("#title", Static).update(" · ".join(parts))
+        self.query_one("#filter-summary", Static).update(self._filter_summary())
+
+    def _filter_summary(self) -> str:
+        filters = self._filters
+        lang = language()
+        found = []
+        if filters.tier:
+            found.append(tier_label(filters.tier, lang))
+        if filters.status:
+            found.append(status_label(filters.status, lang))
+        if filters.institution:
+            found.append(filters.institution)
+        if filters.rm:
+            found.append(filters.rm)
+        if not found:
+            return _("no filters (f)")
+        return _("filters: {list}").format(list=", ".join(found))
+
+    # -- reacting -------------------------------------------------------------------------------------
+
+    @on(Input.Changed, "#search")
+    def search_later(self, event: Input.Changed) -> None:
+        """Search as you type, once typing pauses."""
+        if self._debounce is not None:
+            self._debounce.stop()
+        self._debounce = self.set_timer(DEBOUNCE, self._search_now)
+
+    def _search_now(self) -> None:
+        self._debounce = None
+        text = self.query_one("#search", Input).value
+        if text != self._filters.text:
+            self._filters = replace(self._filters, text=text)
+            self._reload()
+
+    @on(Select.Changed)
+    def filter_changed(self, event: Select.Changed) -> None:
+        """A changed filter reloads from the first page."""
+        values = {
+            key: (None if widget.is_blank() else str(widget.value))
+            for key, widget in (
+                (k, self.query_one(f"#{k}", Select)) for k in ("tier", "status", "institution", "rm")
+            )
+        }
+        filters = CustomerFilters(text=self._filters.text, **values)
+        if filters != self._filters:
+            self._filters = filters
+            self._reload()
+
+    @on(DataTable.RowSelected, "#customers")
+    def open_selected(self, event: DataTable.RowSelected) -> None:
+        """Enter on a row opens that customer."""
+        if event.row_key.value is not None:
+            self._open(str(event.row_key.value))
+
+    def _open(self, cif: str) -> None:
+        self.app.push_screen(Customer360Screen(self._services, cif))
+
+    # -- actions --------------------------------------------------------------------------------------
+
+    def check_action(self, action: str, parameters: tuple[object, ...]) -> bool | None:
+        """Offer paging only where there is a page to go to, opening only with a customer listed."""
+        page = self._page
+        if action == "next_page":
+            return page is not None and page.has_next
+        if action == "previous_page":
+            return page is not None and page.has_previous
+        if action == "open":
+            focused = self.focused
+            if not isinstance(focused, (DataTable, Input)):
+                return False
+            return page is not None and (bool(page.rows) or self._searching())
+        if action == "back":
+            return len(self.app.screen_stack) > 1 or not isinstance(self.focused, DataTable)
+        return True
+
+    def _searching(self) -> bool:
+        """True while the list does not yet show what the search box says."""
+        wanted = self.query_one("#search", Input).value
+        return self._debounce is not None or self._page is None or self._page.filters.text != wanted
+
+    def action_search(self) -> None:
+        """Focus the search box."""
+        self.query_one("#search", Input).focus()
+
+    def action_filters(self) -> None:
+        """Show the filters (or hide them when they are shown) and focus the first."""
+        bar = self.query_one("#filters", Horizontal)
+        bar.display = not bar.display
+        if bar.display:
+            self.query_one("#tier", Select).focus()
+        else:
+            self.query_one("#customers", DataTable).focus()
+
+    def action_sort(self) -> None:
+        """Sort by the next order."""
+        self._sort = self._sort.next()
+        self._reload()
+
+    def action_next_page(self) -> None:
+        """The next page."""
+        if self._page is not None and self._page.has_next:
+            self._reload(self._page.offset + self._page.limit)
+
+    def action_previous_page(self) -> None:
+        """The previous page."""
+        if self._page is not None and self._page.has_previous:
+            self._reload(max(0, self._page.offset - self._page.limit))
+
+    def action_open(self) -> None:
+        """Open the highlighted customer's 360; typed ahead of the list, open the first match once the
+        search has caught up."""
+        if self._searching():
+            if self._debounce is not None:
+                self._debounce.stop()
+                self._search_now()
+            self._open_when_loaded = True
+            return
+        table = self.query_one("#customers", DataTable)
+        if table.row_count == 0:
+            return
+        row_key, _column = table.coordinate_to_cell_key(table.cursor_coordinate)
+        if row_key.value is not None:
+            self._open(str(row_key.value))
+
+    def action_back(self) -> None:
+        """From the search box or the filters back to the table; from the table, leave the list."""
+        focused = self.focused
+        table = self.query_one("#customers", DataTable)
+        if focused is not None and focused is not table:
+            self.query_one("#filters", Horizontal).display = False
+            table.focus()
+            return
+        if len(self.app.screen_stack) > 1:
+            self.app.pop_screen()
