@@ -1,0 +1,206 @@
+"""Benchmark: the console on a 100,000-customer demo bank (issue 6).
+
+Each measurement runs in a fresh process, timed by this script from the moment it starts the process:
+
+* **bare**: a bare Textual app with one Label, run headless through ``run_test`` until it has shown;
+* **workbench**: ``make_app`` for RM001, headless through ``run_test``, until the workbench shows its
+  data (every loader's worker finished and the reminders table filled);
+* **search**: on the customers screen, typing a name one key at a time; for each keystroke the time
+  from the key to the page of results shown (the search is issued at once: the screen's 150 ms typing
+  debounce is set to 1 ms for the measurement and reported separately), and the process's peak RSS.
+
+It prints the times, the ratio workbench/bare (target ≤ 2), the median keystroke latency (target
+< 50 ms) and the peak RSS (target < 200 MB).
+
+    .venv/bin/python benchmarks/bench_console.py [--customers 100000] [--db PATH] [--keep DIR]
+        [--repeat 3]
+"""
+
+from __future__ import annotations
+
+import argparse
+import asyncio
+import json
+import os
+import resource
+import shutil
+import statistics
+import subprocess
+import sys
+import tempfile
+import time
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parent.parent
+sys.path.insert(0, str(ROOT))
+sys.path.insert(0, str(ROOT / "benchmarks"))
+
+#: Issue 6's targets.
+TARGET_RATIO = 2.0
+TARGET_KEY_MS = 50.0
+TARGET_RSS_MB = 200.0
+#: What is typed into the customers search, one key at a time.
+TYPED = "1000001"
+READY = "READY"
+
+
+# -- the measured processes ----------------------------------------------------------------------------
+
+
+def child_bare() -> None:
+    """A bare Textual app with one Label, until it has shown."""
+    from textual.app import App, ComposeResult
+    from textual.widgets import Label
+
+    class Bare(App[None]):
+        def compose(self) -> ComposeResult:
+            yield Label("RM Console")
+
+    async def run() -> None:
+        app = Bare()
+        async with app.run_test(size=(120, 40)) as pilot:
+            await pilot.pause()
+            print(READY, flush=True)
+
+    asyncio.run(run())
+
+
+def child_workbench(db: Path) -> None:
+    """The console for RM001 until the workbench shows its data."""
+    from textual.widgets import DataTable
+
+    from rm_console.app import make_app
+    from rm_console.services import Services
+    from rm_console.settings import Settings
+    from screens.workbench import WorkbenchScreen
+
+    async def run() -> None:
+        app = make_app(Services(db, actor="RM001"), Settings(db_path=db, acting="RM001", lang="en"))
+        async with app.run_test(size=(120, 40)) as pilot:
+            while True:
+                await pilot.pause()
+                await app.workers.wait_for_complete()
+                screen = app.screen
+                if (
+                    isinstance(screen, WorkbenchScreen)
+                    and screen.query_one("#reminders").query_one(DataTable).row_count
+                ):
+                    break
+            print(READY, flush=True)
+
+    asyncio.run(run())
+
+
+def child_search(db: Path) -> None:
+    """Type into the customers search one key at a time; print each keystroke's latency and peak RSS."""
+    from textual.widgets import DataTable, Input
+
+    import screens.customers as customers_screen
+    from rm_console.app import make_app
+    from rm_console.services import Services
+    from rm_console.settings import Settings
+    from screens.customers import CustomersScreen
+
+    customers_screen.DEBOUNCE = 0.001
+
+    async def run() -> None:
+        app = make_app(Services(db, actor="BM01"), Settings(db_path=db, acting="BM01", lang="en"))
+        latencies: list[float] = []
+        rows: list[int] = []
+        async with app.run_test(size=(120, 40)) as pilot:
+            await pilot.pause()
+            await app.workers.wait_for_complete()
+            await app.push_screen(CustomersScreen(app.services))
+            await pilot.pause()
+            await app.workers.wait_for_complete()
+            screen = app.screen
+            screen.query_one("#search", Input).focus()
+            table = screen.query_one("#customers", DataTable)
+            for key in TYPED:
+                started = time.perf_counter()
+                await pilot.press(key)
+                await pilot.pause()
+                await app.workers.wait_for_complete()
+                await pilot.pause()
+                latencies.append(time.perf_counter() - started)
+                rows.append(table.row_count)
+        peak_kb = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss
+        print(json.dumps({"latencies": latencies, "rows": rows, "peak_kb": peak_kb}), flush=True)
+
+    asyncio.run(run())
+
+
+# -- the parent ------------------------------------------------------------------------------------------
+
+
+def timed(args: list[str]) -> tuple[float, str]:
+    """Seconds from starting ``this script --child ARGS`` to its exit, and its last output line."""
+    env = {**os.environ, "RMC_CONFIG": "/nonexistent/config.toml"}
+    started = time.perf_counter()
+    done = subprocess.run(
+        [sys.executable, __file__, "--child", *args], capture_output=True, text=True, env=env, check=False
+    )
+    seconds = time.perf_counter() - started
+    if done.returncode != 0:
+        raise SystemExit(f"child {args} failed ({done.returncode}):\n{done.stderr[-3000:]}")
+    return seconds, done.stdout.strip().splitlines()[-1]
+
+
+def main() -> None:
+    if len(sys.argv) > 1 and sys.argv[1] == "--child":
+        kind = sys.argv[2]
+        if kind == "bare":
+            child_bare()
+        elif kind == "workbench":
+            child_workbench(Path(sys.argv[3]))
+        else:
+            child_search(Path(sys.argv[3]))
+        return
+
+    from bench_tiers import build_bank
+
+    parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawTextHelpFormatter)
+    parser.add_argument("--customers", type=int, default=100_000)
+    parser.add_argument("--db", type=Path, help="use this demo bank instead of building one")
+    parser.add_argument("--keep", type=Path, help="build the bank in this directory and keep it")
+    parser.add_argument("--repeat", type=int, default=3)
+    args = parser.parse_args()
+
+    workdir = Path(tempfile.mkdtemp(prefix="bench-console-")) if args.keep is None else args.keep
+    workdir.mkdir(parents=True, exist_ok=True)
+    try:
+        if args.db is not None:
+            store = args.db
+            print(f"bank: {store}")
+        else:
+            store = workdir / "bank.db"
+            seconds = build_bank(store, args.customers, workdir)
+            print(f"bank: rmc demo --customers {args.customers:,} built in {seconds:.1f} s")
+        bare = [timed(["bare"])[0] for _ in range(args.repeat)]
+        workbench = [timed(["workbench", str(store)])[0] for _ in range(args.repeat)]
+        _, line = timed(["search", str(store)])
+        search = json.loads(line)
+        bare_s, workbench_s = min(bare), min(workbench)
+        keys_ms = [s * 1000 for s in search["latencies"]]
+        print(f"bare Textual app, start to shown:      {bare_s:6.2f} s  (best of {args.repeat})")
+        print(f"RM001 workbench, start to its data:    {workbench_s:6.2f} s  (best of {args.repeat})")
+        print(f"ratio workbench/bare: {workbench_s / bare_s:.2f} (target ≤ {TARGET_RATIO:g})")
+        print(
+            f"customers search as BM01, typing {TYPED!r}: per keystroke "
+            + ", ".join(f"{ms:.0f}" for ms in keys_ms)
+            + f" ms; rows shown {search['rows']}"
+        )
+        median = statistics.median(keys_ms)
+        print(
+            f"median keystroke latency: {median:.1f} ms (target < {TARGET_KEY_MS:g} ms); "
+            "the typing debounce of 150 ms comes on top"
+        )
+        peak_mb = search["peak_kb"] / 1024
+        print(f"peak RSS of the searching console: {peak_mb:.0f} MB (target < {TARGET_RSS_MB:g} MB)")
+    finally:
+        if args.keep is None:
+            shutil.rmtree(workdir, ignore_errors=True)
+
+
+if __name__ == "__main__":
+    main()
