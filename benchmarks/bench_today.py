@@ -52,7 +52,9 @@ def give_customers(store: Path) -> None:
         staff_id, institution_id = conn.execute(
             "SELECT id, institution_id FROM staff WHERE code = ?", (RM,)
         ).fetchone()
-        conn.execute("DELETE FROM assignment WHERE staff_id = ?", (staff_id,))
+        # The store may have been given to this benchmark before: start RM001's day afresh.
+        for table in ("assignment", "contact_record", "visit_plan", "reminder_state"):
+            conn.execute(f"DELETE FROM {table} WHERE staff_id = ?", (staff_id,))
         chosen = [
             row[0]
             for row in conn.execute(
