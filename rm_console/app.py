@@ -32,6 +32,7 @@ from screens.customers import CustomersScreen
 from screens.dialogs import (
     ComplaintDialog,
     ContactDialog,
+    ManualReminderDialog,
     RiskQuestionnaireDialog,
     SaleRegistrationDialog,
     VisitPlanDialog,
@@ -267,6 +268,7 @@ class RMConsoleApp(App[None]):
             "complaint": lambda: ComplaintDialog(services, cif=cif, find=find),
             "risk": lambda: RiskQuestionnaireDialog(services, cif=cif, find=find),
             "work_log": lambda: WorkLogDialog(services, cif=cif, find=find),
+            "reminder": lambda: ManualReminderDialog(services, cif=cif, find=find),
             "sale": lambda: SaleRegistrationDialog(services),
         }
         return forms[kind]()

@@ -22,6 +22,7 @@ RECORDS = (
     ("complaint", N_("Complaint")),
     ("risk", N_("Risk questionnaire")),
     ("work_log", N_("Work-log entry")),
+    ("reminder", N_("Manual reminder")),
     ("sale", N_("Sale registration")),
 )
 

@@ -1,8 +1,9 @@
-"""The facts of an RM's work calendar (工作日历): a month of follow-up dates and dated holdings.
+"""The facts of an RM's work calendar (工作日历): a month of follow-up dates, manual reminders and dated
+holdings.
 
 The calendar reuses the reads of :mod:`storage.today` (the RM's customers, their visit plans, important
 dates, risk assessments, large transactions and what the RM did with reminders); this module adds the
-two reads that cover a whole month rather than one day. Like those, every query is bounded by the
+reads that cover a whole month rather than one day. Like those, every query is bounded by the
 staff member or by the ids of the RM's own customers.
 """
 
@@ -16,13 +17,14 @@ from sqlalchemy import Connection, and_, exists, or_, select
 
 from rm_console.domain.enums import AssetClass
 from rm_console.domain.reminders import MATURING_CLASSES
-from storage.models import ContactRecord, Customer, Holding, Product
+from storage.models import ContactRecord, Customer, Holding, ManualReminder, Product
 from storage.today import CHUNK
 
 _CONTACT = ContactRecord.__table__  # type: ignore[attr-defined]
 _CUSTOMER = Customer.__table__  # type: ignore[attr-defined]
 _HOLDING = Holding.__table__  # type: ignore[attr-defined]
 _PRODUCT = Product.__table__  # type: ignore[attr-defined]
+_MANUAL = ManualReminder.__table__  # type: ignore[attr-defined]
 
 
 def follow_ups_between(conn: Connection, staff_id: int, first: date, last: date) -> list[dict[str, Any]]:
@@ -50,6 +52,18 @@ def follow_ups_between(conn: Connection, staff_id: int, first: date, last: date)
             _CONTACT.c.follow_up_date <= last,
         )
         .order_by(_CONTACT.c.follow_up_date, _CUSTOMER.c.cif)
+    ).mappings()
+    return [dict(row) for row in rows]
+
+
+def manual_between(conn: Connection, staff_id: int, first: date, last: date) -> list[dict[str, Any]]:
+    """The staff member's manual reminders due in [first, last]: id, due, text, and the customer's CIF
+    and name (None when the reminder is about no customer)."""
+    rows = conn.execute(
+        select(_MANUAL.c.id, _MANUAL.c.due, _MANUAL.c.text, _CUSTOMER.c.cif, _CUSTOMER.c.name)
+        .outerjoin(_CUSTOMER, _CUSTOMER.c.id == _MANUAL.c.customer_id)
+        .where(_MANUAL.c.staff_id == staff_id, _MANUAL.c.due >= first, _MANUAL.c.due <= last)
+        .order_by(_MANUAL.c.due, _MANUAL.c.created_at)
     ).mappings()
     return [dict(row) for row in rows]
 
@@ -114,4 +128,4 @@ def investing_customers(conn: Connection, ids: Sequence[int]) -> set[int]:
     return found
 
 
-__all__ = ["dated_holdings", "follow_ups_between", "investing_customers"]
+__all__ = ["dated_holdings", "follow_ups_between", "investing_customers", "manual_between"]

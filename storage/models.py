@@ -604,6 +604,21 @@ class ReminderStateRow(SQLModel, table=True):
     updated_at: datetime = _created_at()
 
 
+class ManualReminder(SQLModel, table=True):
+    """A reminder an RM wrote for themself (手工提醒): shown from its due day until done or dismissed."""
+
+    __tablename__ = "manual_reminder"
+    __table_args__ = (Index("ix_manual_reminder_staff_id_due", "staff_id", "due"),)
+
+    id: uuid.UUID = Field(default_factory=new_id, primary_key=True)
+    staff_id: int = Field(foreign_key="staff.id")
+    customer_id: int | None = Field(default=None, foreign_key="customer.id")
+    due: date
+    text: str
+    version: int = 1
+    created_at: datetime = _created_at()
+
+
 class RiskAssessment(SQLModel, table=True):
     """A risk-tolerance questionnaire result, valid for 12 months."""
 
@@ -768,6 +783,7 @@ TERMINAL_AUTHORED = (
     ComplaintStep,
     WorkLogEntry,
     ReminderStateRow,
+    ManualReminder,
     SaleRegistration,
     RiskAssessment,
     CreditRating,

@@ -21,6 +21,7 @@ from storage.models import (
     CustomerTier,
     Holding,
     ImportantDate,
+    ManualReminder,
     MonthlyAum,
     Product,
     ReminderStateRow,
@@ -41,6 +42,7 @@ _PLAN = VisitPlan.__table__  # type: ignore[attr-defined]
 _CONTACT = ContactRecord.__table__  # type: ignore[attr-defined]
 _STATE = ReminderStateRow.__table__  # type: ignore[attr-defined]
 _AUM = MonthlyAum.__table__  # type: ignore[attr-defined]
+_MANUAL = ManualReminder.__table__  # type: ignore[attr-defined]
 
 #: How many customer ids go into one IN list.
 CHUNK = 900
@@ -219,6 +221,18 @@ def follow_ups_due(conn: Connection, staff_id: int, until: date) -> list[dict[st
     return [dict(row) for row in rows]
 
 
+def manual_due(conn: Connection, staff_id: int, until: date) -> list[dict[str, Any]]:
+    """The staff member's manual reminders due on or before ``until``: id, due, text, and the customer's
+    CIF and name (None when the reminder is about no customer)."""
+    rows = conn.execute(
+        select(_MANUAL.c.id, _MANUAL.c.due, _MANUAL.c.text, _CUSTOMER.c.cif, _CUSTOMER.c.name)
+        .outerjoin(_CUSTOMER, _CUSTOMER.c.id == _MANUAL.c.customer_id)
+        .where(_MANUAL.c.staff_id == staff_id, _MANUAL.c.due <= until)
+        .order_by(_MANUAL.c.due, _MANUAL.c.created_at)
+    ).mappings()
+    return [dict(row) for row in rows]
+
+
 def reminder_states(conn: Connection, staff_id: int) -> list[dict[str, Any]]:
     """What the staff member did with reminders and recommendations: key, state, snooze date, when."""
     rows = conn.execute(
@@ -261,6 +275,7 @@ __all__ = [
     "important_dates",
     "large_txns",
     "latest_assessments",
+    "manual_due",
     "my_customers",
     "plans_between",
     "reminder_states",

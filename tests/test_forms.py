@@ -19,6 +19,7 @@ from textual.screen import Screen
 from textual.widgets import DataTable, Input, Select, Static, TextArea
 
 from rm_console.domain.attribution import RegistrationOutcome
+from rm_console.domain.dto import ReminderDTO
 from rm_console.domain.records_dto import (
     ComplaintDTO,
     ContactDTO,
@@ -33,6 +34,7 @@ from screens.dialogs import (
     ComplaintStepDialog,
     ContactDialog,
     FormDialog,
+    ManualReminderDialog,
     RiskQuestionnaireDialog,
     SaleRegistrationDialog,
     VisitPlanDialog,
@@ -746,4 +748,61 @@ def test_dialog_snapshot_after_a_refused_save(services: Services, find: Finder, 
         Host(),
         terminal_size=(120, 40),
         run_before=_snapshot(lambda: VisitPlanDialog(services, cif=CIF, find=find), refuse),
+    )
+
+
+# -- manual reminder ------------------------------------------------------------------------------------
+
+
+async def test_a_manual_reminder_is_saved_and_shows_on_its_day(
+    services: Services, demo_db: Path, find: Finder
+) -> None:
+    async with Host().run_test(size=(120, 40)) as pilot:
+        await _open(pilot, ManualReminderDialog(services, cif=CIF, find=find))
+        assert _value(pilot, "customer") == f"{CIF} {NAME}"
+        await _type(pilot, "on", "+2")
+        await _type(pilot, "text", "Send the fund brochure")
+        await _save(pilot)
+        [reminder] = _app_results(pilot)
+        assert isinstance(reminder, ReminderDTO)
+        assert (reminder.kind, reminder.due, reminder.cif) == ("manual", "2026-11-24", CIF)
+    assert _query(demo_db, "SELECT due, text FROM manual_reminder") == [
+        ("2026-11-24", "Send the fund brochure")
+    ]
+    assert reminder.id not in {r.id for r in services.today.today(AS_OF).reminders}
+    on_day = {r.id: r for r in services.today.today(date(2026, 11, 24)).reminders}
+    assert on_day[reminder.id].text_en == f"Reminder: Send the fund brochure ({NAME}, {CIF})"
+
+
+async def test_a_refused_manual_reminder_keeps_every_value(services: Services, demo_db: Path) -> None:
+    async with Host().run_test(size=(120, 40)) as pilot:
+        await _open(pilot, ManualReminderDialog(services))
+        await _type(pilot, "text", "Ring back")
+        await _save(pilot)
+        assert _error(pilot, "on") == "Write the day, e.g. +1 or 11-25"
+        await _type(pilot, "on", "-1")
+        await _type(pilot, "customer", "9999999999")
+        await _save(pilot)
+        assert _error(pilot, "on").startswith("2026-11-21 is before today (2026-11-22)")
+        await _retype(pilot, "on", "+1")
+        await _save(pilot)
+        assert _error(pilot, "customer") == "No customer '9999999999' among the customers you may see"
+        assert (_value(pilot, "on"), _value(pilot, "customer"), _value(pilot, "text")) == (
+            "+1",
+            "9999999999",
+            "Ring back",
+        )
+        assert _app_results(pilot) == []
+    assert _count(demo_db, "manual_reminder") == 0
+
+
+def test_manual_reminder_dialog_snapshot(services: Services, find: Finder, snap_compare) -> None:  # type: ignore[no-untyped-def]
+    async def fill(pilot: Pilot[None]) -> None:
+        await _type(pilot, "text", "Ask about the maturing deposit")
+        await _type(pilot, "on", "next mon")
+
+    assert snap_compare(
+        Host(),
+        terminal_size=(120, 40),
+        run_before=_snapshot(lambda: ManualReminderDialog(services, cif=CIF, find=find), fill),
     )

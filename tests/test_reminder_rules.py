@@ -27,6 +27,7 @@ from rm_console.domain.reminders import (
     FollowUp,
     HoldingFact,
     ImportantDateFact,
+    ManualFact,
     PlannedContact,
     Priority,
     Reminder,
@@ -44,6 +45,7 @@ from rm_console.domain.reminders import (
     important_date_reminders,
     large_txn_reminders,
     loan_reminders,
+    manual_reminders,
     maturity_reminders,
     sort_key,
     visit_reminders,
@@ -619,3 +621,45 @@ def test_apply_states_property(chosen: list[StoredState | None], today: date) ->
             and today >= stored.snooze_until
         )
         assert (reminder in shown) == expected
+
+
+# ---------------------------------------------------------------------------------------------------
+# Manual reminders (手工提醒)
+# ---------------------------------------------------------------------------------------------------
+
+CALL_BACK = ManualFact("0190aaaa-0000-7000-8000-000000000001", "C001", "张三", TODAY, "call about the bond")
+
+
+def test_a_manual_reminder_shows_on_its_day_at_normal_priority() -> None:
+    (found,) = manual_reminders([CALL_BACK], TODAY)
+    assert found.kind is ReminderKind.MANUAL and found.priority is Priority.NORMAL
+    assert found.id == f"manual:{CALL_BACK.reminder_id}:2026-03-16"
+    assert (found.cif, found.name, found.due) == ("C001", "张三", TODAY)
+    assert found.text_en == "Reminder: call about the bond (张三, C001)"
+    assert found.text_zh == "提醒：call about the bond（张三，C001）"
+    assert found in day_reminders(DayFacts(manual=(CALL_BACK,)), TODAY)
+
+
+def test_a_manual_reminder_is_not_shown_the_day_before() -> None:
+    assert manual_reminders([CALL_BACK], TODAY - timedelta(days=1)) == []
+    assert not any(
+        r.kind is ReminderKind.MANUAL
+        for r in day_reminders(DayFacts(manual=(CALL_BACK,)), TODAY - timedelta(days=1))
+    )
+
+
+def test_an_overdue_manual_reminder_stays_at_high_priority_with_the_same_id() -> None:
+    (on_the_day,) = manual_reminders([CALL_BACK], TODAY)
+    (later,) = manual_reminders([CALL_BACK], TODAY + timedelta(days=3))
+    assert later.id == on_the_day.id and later.due == TODAY
+    assert later.priority is Priority.HIGH
+    assert "due 2026-03-16 (3 days ago)" in later.text_en and "3 天前" in later.text_zh
+    done = {later.id: StoredState(ReminderState.DONE)}
+    assert apply_states([later], done, TODAY + timedelta(days=3)) == []
+
+
+def test_a_manual_reminder_without_a_customer() -> None:
+    bare = ManualFact("0190aaaa-0000-7000-8000-000000000002", None, None, TODAY, "branch meeting")
+    (found,) = manual_reminders([bare], TODAY)
+    assert found.cif is None and found.name is None
+    assert (found.text_en, found.text_zh) == ("Reminder: branch meeting", "提醒：branch meeting")

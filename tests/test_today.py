@@ -235,3 +235,106 @@ def test_cli_today_and_remind(db: Path, sql: sqlite3.Connection) -> None:
     assert bad_day.exit_code == 1 and "--date" in bad_day.stderr
     nobody = runner.invoke(app, ["--db", str(db), "today"])
     assert nobody.exit_code == 1 and "--as" in nobody.stderr
+
+
+# ---------------------------------------------------------------------------------------------------
+# Manual reminders (手工提醒)
+# ---------------------------------------------------------------------------------------------------
+
+
+def test_add_reminder_stores_the_row_an_audit_and_an_outbox_row(db: Path, sql: sqlite3.Connection) -> None:
+    _, cif, name = rm001_customer(sql, 5)
+    due = AS_OF + timedelta(days=2)
+    added = Services(db, actor="RM001").today.add_reminder(due.isoformat(), "  call about the bond  ", cif)
+    assert added.kind == "manual" and added.due == due.isoformat() and added.priority == "normal"
+    assert (added.cif, added.name) == (cif, name)
+    assert added.text_en == f"Reminder: call about the bond ({name}, {cif})"
+    assert added.text_zh == f"提醒：call about the bond（{name}，{cif}）"
+    row_id = added.id.split(":")[1]
+    stored = sql.execute(
+        "SELECT m.due, m.text, m.version, s.code, c.cif FROM manual_reminder m "
+        "JOIN staff s ON s.id = m.staff_id JOIN customer c ON c.id = m.customer_id WHERE m.id = ?",
+        (row_id.replace("-", ""),),  # SQLite keeps a UUID as 32 hex digits
+    ).fetchone()
+    assert stored == (due.isoformat(), "call about the bond", 1, "RM001", cif)
+    audit = sql.execute(
+        "SELECT actor, entity FROM audit_log WHERE action = 'reminder.add' AND entity_id = ?", (row_id,)
+    ).fetchall()
+    assert audit == [("RM001", "manual_reminder")]
+    outbox = sql.execute(
+        "SELECT op, payload FROM sync_outbox WHERE entity = 'manual_reminder' AND entity_id = ?", (row_id,)
+    ).fetchall()
+    assert len(outbox) == 1 and outbox[0][0] == "insert"
+    assert json.loads(outbox[0][1])["cif"] == cif
+
+
+def test_a_manual_reminder_shows_from_its_day_until_done(db: Path, sql: sqlite3.Connection) -> None:
+    due = AS_OF + timedelta(days=1)
+    services = Services(db, actor="RM001")
+    added = services.today.add_reminder(due, "bring the renewal forms")
+    assert added.id not in {r.id for r in today(db).reminders}
+    on_day = {r.id: r for r in today(db, day=due).reminders}
+    assert on_day[added.id].priority == "normal" and on_day[added.id].cif is None
+    later = {r.id: r for r in today(db, day=due + timedelta(days=2)).reminders}
+    assert later[added.id].priority == "high"
+    assert added.id not in {r.id for r in today(db, actor="RM002", day=due).reminders}
+    services.today.mark(added.id, "done")
+    assert added.id not in {r.id for r in today(db, day=due + timedelta(days=2)).reminders}
+    month = Services(db, actor="RM001").calendar.month(due)
+    (item,) = [i for d in month.days for i in d.items if i.id == added.id]
+    assert item.day == due and item.kind == "reminder" and item.state == "done"
+
+
+def test_a_manual_reminder_can_be_snoozed_and_dismissed(db: Path) -> None:
+    services = Services(db, actor="RM001")
+    snoozed = services.today.add_reminder(AS_OF, "check the statement")
+    dismissed = services.today.add_reminder(AS_OF, "ring the branch")
+    shown = {r.id for r in today(db).reminders}
+    assert {snoozed.id, dismissed.id} <= shown
+    services.today.mark(snoozed.id, "snooze", (AS_OF + timedelta(days=1)).isoformat())
+    services.today.mark(dismissed.id, "dismiss")
+    assert not {snoozed.id, dismissed.id} & {r.id for r in today(db).reminders}
+    back = {r.id for r in today(db, day=AS_OF + timedelta(days=1)).reminders}
+    assert snoozed.id in back and dismissed.id not in back
+
+
+def test_add_reminder_refusals(db: Path, sql: sqlite3.Connection) -> None:
+    services = Services(db, actor="RM001")
+    with pytest.raises(UserError, match="--text: a reminder needs text"):
+        services.today.add_reminder(AS_OF, "   ")
+    with pytest.raises(UserError, match="--text: a reminder is at most 200 characters"):
+        services.today.add_reminder(AS_OF, "x" * 201)
+    with pytest.raises(UserError, match=r"--on: 2026-11-21 is before today \(2026-11-22\)"):
+        services.today.add_reminder("2026-11-21", "too late")
+    with pytest.raises(UserError, match="--on: "):
+        services.today.add_reminder("soon", "no date")
+    outside = sql.execute(
+        "SELECT c.cif FROM customer c WHERE c.id NOT IN (SELECT a.customer_id FROM assignment a "
+        "JOIN staff s ON s.id = a.staff_id WHERE s.code = 'RM001') ORDER BY c.cif LIMIT 1"
+    ).fetchone()[0]
+    with pytest.raises(NotFound, match=f"no customer '{outside}' among the customers you may see"):
+        services.today.add_reminder(AS_OF, "not mine", outside)
+    with pytest.raises(NotFound, match="no customer 'NOPE'"):
+        services.today.add_reminder(AS_OF, "nobody", "NOPE")
+    assert sql.execute("SELECT count(*) FROM manual_reminder").fetchone()[0] == 0
+
+
+def test_cli_remind_add(db: Path, sql: sqlite3.Connection) -> None:
+    _, cif, name = rm001_customer(sql, 2)
+    base = ["--db", str(db), "--as", "RM001"]
+    added = runner.invoke(
+        app, [*base, "remind", "add", "--on", "2026-11-23", "--text", "send the brochure", "--customer", cif]
+    )
+    assert added.exit_code == 0, added.output
+    assert added.stdout.startswith("manual:")
+    assert f"Reminder: send the brochure ({name}, {cif})" in added.stdout
+    as_json = runner.invoke(app, [*base, "remind", "add", "--on", "2026-11-22", "--text", "today", "--json"])
+    assert as_json.exit_code == 0, as_json.output
+    document = json.loads(as_json.stdout)
+    assert document["kind"] == "manual" and document["due"] == "2026-11-22" and document["cif"] is None
+    shown = runner.invoke(app, [*base, "today", "--json"])
+    assert document["id"] in {r["id"] for r in json.loads(shown.stdout)["reminders"]}
+    past = runner.invoke(app, [*base, "remind", "add", "--on", "2026-11-01", "--text", "late"])
+    assert past.exit_code == 1 and "--on: 2026-11-01 is before today (2026-11-22)" in past.stderr
+    empty = runner.invoke(app, [*base, "remind", "add", "--on", "2026-11-23", "--text", " "])
+    assert empty.exit_code == 1 and "--text: a reminder needs text" in empty.stderr

@@ -207,6 +207,7 @@ KIND_WORDS: dict[str, str] = {
     "festival": N_("Festival"),
     "assessment_expiring": N_("Risk review"),
     "assessment_expired": N_("Risk expired"),
+    "manual": N_("Reminder"),
 }
 
 

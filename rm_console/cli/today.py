@@ -8,7 +8,7 @@ import typer
 from rich.table import Table
 
 from rm_console.cli.common import keep_whole, out, print_json, refuse, services_of, settings_of
-from rm_console.domain.dto import ReminderMark, TodayReport
+from rm_console.domain.dto import ReminderDTO, ReminderMark, TodayReport
 from rm_console.domain.errors import UserError
 from rm_console.domain.money import format_yuan
 from rm_console.domain.words import status_label, tier_label
@@ -21,7 +21,8 @@ PRIORITY_MARK = {"high": "[bold red]![/]", "normal": "·", "low": "[dim]·[/]"}
 JsonOption = Annotated[bool, typer.Option("--json", help="Print one JSON document.")]
 
 remind_app = typer.Typer(
-    help="Mark a reminder 提醒 done, snooze it, or dismiss it; dismiss a recommendation 推荐.",
+    help="Write a reminder 手工提醒; mark a reminder 提醒 done, snooze it, or dismiss it; dismiss a "
+    "recommendation 推荐.",
     no_args_is_help=True,
 )
 
@@ -110,6 +111,28 @@ def _print_mark(mark: ReminderMark, as_json: bool) -> None:
 
 
 ReminderArgument = Annotated[str, typer.Argument(help="The reminder's id, as 'rmc today' lists it.")]
+
+
+@remind_app.command("add")
+def remind_add(
+    ctx: typer.Context,
+    on: Annotated[str, typer.Option("--on", help="The day it shows (YYYY-MM-DD; today or later).")],
+    text: Annotated[str, typer.Option("--text", help="What to do (at most 200 characters).")],
+    customer: Annotated[
+        str | None, typer.Option("--customer", help="The CIF of the customer it is about.")
+    ] = None,
+    as_json: JsonOption = False,
+) -> None:
+    """Write a reminder 手工提醒 for a day: it shows from that day on until done or dismissed."""
+    services = services_of(ctx, current_store=True)
+    try:
+        reminder: ReminderDTO = services.today.add_reminder(on, text, customer)
+    except UserError as exc:
+        refuse(str(exc))
+    if as_json:
+        print_json(reminder.as_json())
+        return
+    out.print(f"{reminder.id}: {reminder.text(settings_of(ctx).lang)}", markup=False)
 
 
 @remind_app.command("done")

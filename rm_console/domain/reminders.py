@@ -21,13 +21,15 @@ dismissed and what is snoozed until a later day, and sorts what is left.
   an important date kept on the lunar calendar recurs on its lunar month and day);
 * festivals in [today, today + 3], one reminder per festival, not per customer;
 * risk-tolerance assessments expiring in [today, today + 30], and expired ones of customers who hold
-  investments.
+  investments;
+* manual reminders (手工提醒) the RM wrote for a day: shown from that day on until done or dismissed.
 
 **Priority** (high before normal before low):
 
 * ``high``: overdue and problem loans; expired risk assessments of customers who hold investments
   (no suitable sale is possible until they are reassessed); follow-ups past their date; large
-  transactions that send money out to another bank (funds leaving the bank, 资金外流);
+  transactions that send money out to another bank (funds leaving the bank, 资金外流); manual
+  reminders past their day;
 * ``low``: birthdays, important dates and festivals that are still ahead (not today);
 * ``normal``: everything else — today's visits and calls, follow-ups due today, maturities, card
   repayments, other large transactions, assessments about to expire, greetings due today.
@@ -37,10 +39,10 @@ snoozed, dismissed) keeps matching the same reminder day after day and never mat
 ``maturity:ACCOUNT_NO:MATURITY_DATE``, ``card_repayment:ACCOUNT_NO:DUE_DATE``,
 ``overdue_loan:ACCOUNT_NO:MISSED_DUE_DATE``, ``large_txn:TXN_ID:TXN_DATE``, ``birthday:CIF:DATE``,
 ``important_date:KEY:DATE``, ``festival:SLUG:DATE``, ``visit:PLAN_ID:DATE``, ``call:PLAN_ID:DATE``,
-``follow_up:RECORD_ID:DATE``, ``assessment_expiring:CIF:VALID_UNTIL`` and
-``assessment_expired:CIF:VALID_UNTIL``. A problem loan is a standing condition without a date of its own:
-its id names the class instead (``problem_loan:ACCOUNT_NO:substandard``), so the reminder comes back only
-when the class changes.
+``follow_up:RECORD_ID:DATE``, ``assessment_expiring:CIF:VALID_UNTIL``,
+``assessment_expired:CIF:VALID_UNTIL`` and ``manual:REMINDER_ID:DUE``. A problem loan is a standing
+condition without a date of its own: its id names the class instead
+(``problem_loan:ACCOUNT_NO:substandard``), so the reminder comes back only when the class changes.
 """
 
 from __future__ import annotations
@@ -110,6 +112,7 @@ class ReminderKind(StrEnum):
     FESTIVAL = "festival"
     ASSESSMENT_EXPIRING = "assessment_expiring"
     ASSESSMENT_EXPIRED = "assessment_expired"
+    MANUAL = "manual"
 
 
 class Priority(StrEnum):
@@ -271,6 +274,20 @@ class AssessmentFact:
 
 
 @dataclass(frozen=True, slots=True)
+class ManualFact:
+    """A manual reminder (手工提醒) the RM wrote: a text for a day, maybe about a customer."""
+
+    #: The manual reminder's id.
+    reminder_id: str
+    #: The customer's CIF; None when the reminder is about no customer.
+    cif: str | None
+    #: The customer's name; None when the reminder is about no customer.
+    name: str | None
+    due: date
+    text: str
+
+
+@dataclass(frozen=True, slots=True)
 class DayFacts:
     """Everything the reminder rules read about one RM's customers."""
 
@@ -281,6 +298,7 @@ class DayFacts:
     customers: tuple[CustomerFact, ...] = ()
     important_dates: tuple[ImportantDateFact, ...] = ()
     assessments: tuple[AssessmentFact, ...] = ()
+    manual: tuple[ManualFact, ...] = ()
 
 
 @dataclass(frozen=True, slots=True)
@@ -376,6 +394,7 @@ def day_reminders(
         *important_date_reminders(facts.important_dates, today),
         *festival_reminders(today),
         *assessment_reminders(facts.assessments, today),
+        *manual_reminders(facts.manual, today),
     ]
     unique = {reminder.id: reminder for reminder in reversed(found)}
     return sorted(unique.values(), key=sort_key)
@@ -774,6 +793,34 @@ def assessment_reminders(
                     f"（{zh_when}），客户持有投资产品，须重新评估后方可销售",
                 )
             )
+    return found
+
+
+def manual_reminders(manual: Iterable[ManualFact], today: date) -> list[Reminder]:
+    """Manual reminders due today (normal) or earlier (high); one due later is not shown yet."""
+    found: list[Reminder] = []
+    for item in manual:
+        if item.due > today:
+            continue
+        en_about, zh_about = "", ""
+        if item.cif is not None:
+            name = item.name or item.cif
+            en_about, zh_about = f" ({name}, {item.cif})", f"（{name}，{item.cif}）"
+        en_when, zh_when = ("", "") if item.due == today else _when(item.due, today)
+        en_late = f", due {item.due.isoformat()} ({en_when})" if en_when else ""
+        zh_late = f"，{item.due.isoformat()} 到期（{zh_when}）" if zh_when else ""
+        found.append(
+            Reminder(
+                id=reminder_id(ReminderKind.MANUAL, item.reminder_id, item.due),
+                kind=ReminderKind.MANUAL,
+                cif=item.cif,
+                name=item.name,
+                due=item.due,
+                priority=Priority.HIGH if item.due < today else Priority.NORMAL,
+                text_en=f"Reminder: {item.text}{en_about}{en_late}",
+                text_zh=f"提醒：{item.text}{zh_about}{zh_late}",
+            )
+        )
     return found
 
 

@@ -6,7 +6,8 @@ and the reads of :mod:`storage.today`) and places each on its day with the pure 
 maturity, a card repayment, a birthday, a festival or an expiring assessment lands on the day it is
 about, with the same id, priority and text as on the day's reminder list. Planned visits and calls are
 placed at their time (recorded ones stay, marked done); follow-ups on their date (overdue when the date
-has passed and no later contact took place). What the RM did with a reminder (done, snoozed, dismissed)
+has passed and no later contact took place); manual reminders on their day (high priority once past
+while open). What the RM did with a reminder (done, snoozed, dismissed)
 is carried on the item rather than hiding it.
 
 "Today" is the store's business date (``store_meta.business_date``) when it has one.
@@ -41,10 +42,11 @@ from rm_console.services.day_facts import (
     holding_facts,
     important_date_facts,
     int_parameter,
+    manual_facts,
     txn_facts,
     who_is,
 )
-from storage.calendar import dated_holdings, follow_ups_between, investing_customers
+from storage.calendar import dated_holdings, follow_ups_between, investing_customers, manual_between
 from storage.meta import BUSINESS_DATE, get_meta, parameters
 from storage.today import (
     important_dates,
@@ -115,6 +117,7 @@ class CalendarService:
             end = datetime.combine(last + timedelta(days=1), time(), tzinfo=BUSINESS_TZ)
             plans = plans_between(conn, staff_id, start, end)
             follow_ups = follow_ups_between(conn, staff_id, first, last)
+            manual = manual_facts(manual_between(conn, staff_id, first, last))
             held = dated_holdings(conn, ids, first, last)
             dates = important_dates(conn, ids)
             assessed = latest_assessments(conn, ids)
@@ -151,6 +154,9 @@ class CalendarService:
             day += timedelta(days=1)
         for reminder in self._assessments(facts.assessments, today):
             by_day[reminder.due].append(self._item(reminder, CalendarItemKind.REMINDER, today))
+        for fact in manual:
+            for reminder in rem.manual_reminders([fact], fact.due):
+                by_day[reminder.due].append(self._item(reminder, CalendarItemKind.REMINDER, today))
         days = []
         day = first
         while day <= last:
@@ -257,9 +263,11 @@ class CalendarService:
     @staticmethod
     def _with_state(item: CalendarItemDTO, stored: dict[str, Any] | None, today: date) -> CalendarItemDTO:
         """The item with what the RM did with it; an open follow-up past its day is overdue (and high
-        priority, as on the reminder list)."""
+        priority, as on the reminder list), and so is an open manual reminder's priority."""
         if stored is not None and item.state is None:
             item = replace(item, state=str(stored["state"]), snooze_until=stored["snooze_until"])
+        if item.reminder_kind == rem.ReminderKind.MANUAL and item.state is None and item.day < today:
+            item = replace(item, priority=rem.Priority.HIGH.value)
         if item.kind == CalendarItemKind.FOLLOW_UP and item.state is None and item.day < today:
             item = replace(item, overdue=True, priority=rem.Priority.HIGH.value)
         return item

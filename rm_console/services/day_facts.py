@@ -120,6 +120,21 @@ def assessment_facts(
     )
 
 
+def manual_facts(rows: Iterable[Mapping[str, Any]]) -> tuple[rem.ManualFact, ...]:
+    """Manual reminders (rows of :func:`storage.today.manual_due` or
+    :func:`storage.calendar.manual_between`)."""
+    return tuple(
+        rem.ManualFact(
+            reminder_id=str(m["id"]),
+            cif=str(m["cif"]) if m["cif"] is not None else None,
+            name=str(m["name"]) if m["name"] is not None else None,
+            due=m["due"],
+            text=str(m["text"]),
+        )
+        for m in rows
+    )
+
+
 def stored_states(states: Iterable[Mapping[str, Any]]) -> dict[str, rem.StoredState]:
     """What the RM did with each reminder (recommendation dismissals left out)."""
     return {

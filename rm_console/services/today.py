@@ -27,6 +27,7 @@ from rm_console.domain.enums import ReminderState, Status
 from rm_console.domain.errors import NotFound, UserError
 from rm_console.domain.festivals import previous_working_day
 from rm_console.services.acting import acting_staff, staff_dto
+from rm_console.services.assignments import no_customer
 from rm_console.services.day_facts import (
     RECOMMENDATION_PREFIX,
     assessment_facts,
@@ -37,6 +38,7 @@ from rm_console.services.day_facts import (
     important_date_facts,
     int_parameter,
     investing_customers,
+    manual_facts,
     recommendation_dto,
     recommendation_facts,
     stored_states,
@@ -44,9 +46,11 @@ from rm_console.services.day_facts import (
     who_is,
 )
 from storage import audit
+from storage.assignments import customer_row
 from storage.meta import BUSINESS_DATE, get_meta, parameters
-from storage.models import ReminderStateRow
+from storage.models import ManualReminder, ReminderStateRow
 from storage.outbox import enqueue
+from storage.scope import visible_customer_ids
 from storage.tiers import load_rule_set
 from storage.today import (
     aum_series,
@@ -56,6 +60,7 @@ from storage.today import (
     important_dates,
     large_txns,
     latest_assessments,
+    manual_due,
     my_customers,
     plans_between,
     reminder_states,
@@ -66,6 +71,7 @@ if TYPE_CHECKING:
     from rm_console.services.context import Services
 
 _STATE = ReminderStateRow.__table__  # type: ignore[attr-defined]
+_MANUAL = ManualReminder.__table__  # type: ignore[attr-defined]
 
 #: Months of AUM shown beside a churn alert.
 ALERT_MONTHS = 12
@@ -73,6 +79,8 @@ ALERT_MONTHS = 12
 SEVERITY = {Status.CHURNED: 0, Status.ATTENTION: 1}
 #: The actions on a reminder, and the state each stores.
 ACTIONS = {"done": ReminderState.DONE, "snooze": ReminderState.SNOOZED, "dismiss": ReminderState.DISMISSED}
+#: The longest text of a manual reminder, in characters.
+MANUAL_TEXT_MAX = 200
 
 
 def _no_recommendation(recommendation_id: str) -> NotFound:
@@ -183,6 +191,7 @@ class TodayService:
             customers=customer_facts(customers),
             important_dates=important_date_facts(important_dates(conn, ids), who),
             assessments=assessment_facts(assessed, who, investing_customers(held)),
+            manual=manual_facts(manual_due(conn, staff_id, today)),
         )
         found = rem.day_reminders(
             facts,
@@ -191,19 +200,7 @@ class TodayService:
             large_txn_threshold_fen=threshold,
         )
         stored = stored_states(states)
-        return tuple(
-            ReminderDTO(
-                id=r.id,
-                kind=r.kind.value,
-                cif=r.cif,
-                name=r.name,
-                due=r.due.isoformat(),
-                priority=r.priority.value,
-                text_en=r.text_en,
-                text_zh=r.text_zh,
-            )
-            for r in rem.apply_states(found, stored, today)
-        )
+        return tuple(_reminder_dto(r) for r in rem.apply_states(found, stored, today))
 
     def _recommendations(
         self,
@@ -264,6 +261,77 @@ class TodayService:
         )
 
     # -- what the RM does with them -----------------------------------------------------------------
+
+    def add_reminder(self, due: str | date, text: str, cif: str | None = None) -> ReminderDTO:
+        """Write a manual reminder (手工提醒) of the acting person for ``due`` (today or later), maybe
+        about one of the customers they may see; it shows from that day on until done or dismissed.
+        Returns the reminder as it will show on its day."""
+        written = (text or "").strip()
+        if not written:
+            raise UserError("--text: a reminder needs text saying what to do")
+        if len(written) > MANUAL_TEXT_MAX:
+            raise UserError(
+                f"--text: a reminder is at most {MANUAL_TEXT_MAX} characters; this one has {len(written)}"
+            )
+        if isinstance(due, date):
+            day = due
+        else:
+            try:
+                day = parse_date(due.strip())
+            except ValueError as exc:
+                raise UserError(f"--on: {exc}") from None
+        wanted = (cif or "").strip()
+        with self._services.engine.begin() as conn:
+            acting = acting_staff(conn, self._services.actor, doing="write reminders")
+            today = self._day(conn, None)
+            if day < today:
+                raise UserError(f"--on: {day.isoformat()} is before today ({today.isoformat()})")
+            customer: dict[str, Any] | None = None
+            if wanted:
+                scope = visible_customer_ids(
+                    int(acting["id"]), str(acting["role"]), int(acting["institution_id"])
+                )
+                customer = customer_row(conn, wanted, scope)
+                if customer is None:
+                    raise no_customer(wanted)
+            row_id = new_id()
+            now = utcnow()
+            conn.execute(
+                insert(_MANUAL).values(
+                    id=row_id,
+                    staff_id=int(acting["id"]),
+                    customer_id=int(customer["id"]) if customer is not None else None,
+                    due=day,
+                    text=written,
+                    version=1,
+                    created_at=now,
+                )
+            )
+            payload = {
+                "staff": str(acting["code"]),
+                "cif": str(customer["cif"]) if customer is not None else None,
+                "due": day.isoformat(),
+                "text": written,
+                "created_at": now.isoformat(),
+            }
+            enqueue(conn, entity="manual_reminder", entity_id=str(row_id), op="insert", payload=payload)
+            audit.record(
+                conn,
+                actor=self._services.audit_actor,
+                action="reminder.add",
+                entity="manual_reminder",
+                entity_id=str(row_id),
+                before=None,
+                after=payload,
+            )
+        fact = rem.ManualFact(
+            reminder_id=str(row_id),
+            cif=str(customer["cif"]) if customer is not None else None,
+            name=str(customer["name"]) if customer is not None else None,
+            due=day,
+            text=written,
+        )
+        return _reminder_dto(rem.manual_reminders([fact], day)[0])
 
     def mark(self, reminder_id: str, action: str, until: str | None = None) -> ReminderMark:
         """Mark a reminder done, snooze it until a later date, or dismiss it (stored per RM)."""
@@ -378,4 +446,18 @@ class TodayService:
         return ReminderMark(key=key, state=state.value, snooze_until=after["snooze_until"])
 
 
-__all__ = ["ACTIONS", "TodayService"]
+def _reminder_dto(reminder: rem.Reminder) -> ReminderDTO:
+    """A reminder as screens and ``rmc today`` show it."""
+    return ReminderDTO(
+        id=reminder.id,
+        kind=reminder.kind.value,
+        cif=reminder.cif,
+        name=reminder.name,
+        due=reminder.due.isoformat(),
+        priority=reminder.priority.value,
+        text_en=reminder.text_en,
+        text_zh=reminder.text_zh,
+    )
+
+
+__all__ = ["ACTIONS", "MANUAL_TEXT_MAX", "TodayService"]
