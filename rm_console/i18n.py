@@ -65,7 +65,9 @@ def N_(message: str) -> str:
 def with_chinese(message: str) -> str:
     """``message`` in the current language followed by its Chinese, for domain words shown both ways
     (``Workbench 工作台``); in Chinese just the Chinese."""
-    chinese = _state.setdefault("zh", _load("zh")).gettext(message)
+    if "zh" not in _state:
+        _state["zh"] = _load("zh")
+    chinese = _state["zh"].gettext(message)
     if _current[0] == "zh" or chinese == message:
         return chinese
     return f"{message} {chinese}"

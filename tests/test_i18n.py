@@ -77,3 +77,19 @@ def test_switching_language() -> None:
         assert i18n.language() == "en"
     finally:
         i18n.set_language("en")
+
+
+def test_the_chinese_catalogs_are_read_once(monkeypatch: pytest.MonkeyPatch) -> None:
+    """``with_chinese`` is called for every label drawn: it reads the catalogs once, not each time."""
+    loads: list[str] = []
+    real = i18n._load
+
+    def counting(lang: str) -> gettext.NullTranslations:
+        loads.append(lang)
+        return real(lang)
+
+    monkeypatch.setattr(i18n, "_load", counting)
+    monkeypatch.delitem(i18n._state, "zh", raising=False)
+    for _round in range(3):
+        assert i18n.with_chinese("Workbench") == "Workbench 工作台"
+    assert loads == ["zh"]
