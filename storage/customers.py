@@ -1,9 +1,10 @@
 """The customers list and the customer 360 (SPEC §7): paged set-based listing, quick-find, one customer.
 
-Every read is bounded by the scope select of :func:`storage.scope.visible_customer_ids`, so what a
-person cannot see is never listed, counted or found. The list is paged in SQL (``LIMIT``/``OFFSET`` of
-at most :data:`MAX_PAGE` rows, with a separate count), so a whole branch is never loaded at once; the
-customer 360 reads are per-customer and use the per-customer indexes.
+Every read is bounded by the acting person's scope (:func:`storage.scope.visible_customers` as a
+condition on ``customer``, or the select of :func:`storage.scope.visible_customer_ids`), so what a person
+cannot see is never listed, counted or found. The list is paged in SQL (``LIMIT``/``OFFSET`` of at most
+:data:`MAX_PAGE` rows, with a separate count), so a whole branch is never loaded at once; the customer 360
+reads are per-customer and use the per-customer indexes.
 """
 
 from __future__ import annotations
@@ -62,6 +63,10 @@ MAX_PAGE = 2000
 SORTS = ("cif", "name", "tier", "aum")
 #: The most transactions the customer 360 reads for one customer.
 MAX_TXNS = 1000
+#: Up to this many matches, a page is read by first finding the matching ids (one pass over the search
+#: index, which also counts them) and then joining and sorting just those; above it, matches are dense
+#: enough that reading the customers in the asked order and stopping after a page is quicker.
+FEW_MATCHES = 2000
 
 _DIGITS = re.compile(r"[0-9]+")
 _TIER_RANK = {tier.value: tier.rank for tier in Tier}
@@ -103,7 +108,7 @@ def latest_aum_month(conn: Connection) -> int | None:
 
 
 def _where(
-    scope: Select[tuple[int]],
+    scope: ColumnElement[bool],
     *,
     text: str,
     tier: str | None,
@@ -112,7 +117,7 @@ def _where(
     rm: str | None,
 ) -> list[ColumnElement[bool]]:
     """The conditions of a filtered list (the customer and tier tables must be in the FROM)."""
-    where: list[ColumnElement[bool]] = [_CUSTOMER.c.id.in_(scope)]
+    where: list[ColumnElement[bool]] = [scope]
     found = search_clause(text)
     if found is not None:
         where.append(found)
@@ -133,7 +138,7 @@ def _where(
 
 def customer_page(
     conn: Connection,
-    scope: Select[tuple[int]],
+    scope: ColumnElement[bool],
     *,
     text: str = "",
     tier: str | None = None,
@@ -145,7 +150,8 @@ def customer_page(
     limit: int = 500,
     aum_month: int | None = None,
 ) -> tuple[list[dict[str, Any]], int]:
-    """One page of the customers in ``scope`` that the filters select, and how many there are in all.
+    """One page of the customers in ``scope`` (a condition on ``customer``, see
+    :func:`storage.scope.visible_customers`) that the filters select, and how many there are in all.
 
     ``institutions`` is a select of institution ids (an institution and those below it); ``rm`` a staff
     code the customer must be assigned to (as primary or secondary RM). Sorted by ``sort`` (one of
@@ -159,25 +165,24 @@ def customer_page(
     limit = max(0, min(int(limit), MAX_PAGE))
     offset = max(0, int(offset))
     where = _where(scope, text=text, tier=tier, status=status, institutions=institutions, rm=rm)
-    counted = select(func.count()).select_from(
-        _CUSTOMER.outerjoin(_TIER, _TIER.c.customer_id == _CUSTOMER.c.id)
+    matched = (
+        _CUSTOMER
+        if tier is None and status is None
+        else _CUSTOMER.outerjoin(_TIER, _TIER.c.customer_id == _CUSTOMER.c.id)
     )
-    total = int(conn.execute(counted.where(*where)).scalar_one())
+    # One pass finds the matches if there are few (and so counts them); many are counted apart and
+    # the page is then read in order, stopping at its end.
+    probe = select(_CUSTOMER.c.id).select_from(matched).where(*where).limit(FEW_MATCHES + 1)
+    ids = list(conn.execute(probe).scalars())
+    if len(ids) <= FEW_MATCHES:
+        total = len(ids)
+        where = [_CUSTOMER.c.id.in_(ids)]
+    else:
+        total = int(conn.execute(select(func.count()).select_from(matched).where(*where)).scalar_one())
     if limit == 0 or offset >= total:
         return [], total
-    primary = _ASSIGNMENT.alias("primary_rm")
-    rm_staff = _STAFF.alias("primary_staff")
     month = aum_month if aum_month is not None else -1
-    joined = (
-        _CUSTOMER.outerjoin(_TIER, _TIER.c.customer_id == _CUSTOMER.c.id)
-        .join(_INSTITUTION, _INSTITUTION.c.id == _CUSTOMER.c.institution_id)
-        .outerjoin(_AUM, and_(_AUM.c.customer_id == _CUSTOMER.c.id, _AUM.c.month_idx == month))
-        .outerjoin(
-            primary,
-            and_(primary.c.customer_id == _CUSTOMER.c.id, primary.c.role == AssignmentRole.PRIMARY.value),
-        )
-        .outerjoin(rm_staff, rm_staff.c.id == primary.c.staff_id)
-    )
+    with_aum = and_(_AUM.c.customer_id == _CUSTOMER.c.id, _AUM.c.month_idx == month)
     rank = case(_TIER_RANK, value=_TIER.c.tier, else_=literal(len(_TIER_RANK) + 1))
     orders: dict[str, list[Any]] = {
         "cif": [_CUSTOMER.c.cif],
@@ -185,6 +190,26 @@ def customer_page(
         "tier": [rank, _AUM.c.aum_fen.is_(None), _AUM.c.aum_fen.desc(), _CUSTOMER.c.cif],
         "aum": [_AUM.c.aum_fen.is_(None), _AUM.c.aum_fen.desc(), _CUSTOMER.c.cif],
     }
+    # First the page's customers, from the tables its order needs alone; then their details.
+    keyed = matched
+    if sort == "tier" and keyed is _CUSTOMER:
+        keyed = keyed.outerjoin(_TIER, _TIER.c.customer_id == _CUSTOMER.c.id)
+    if sort in ("tier", "aum"):
+        keyed = keyed.outerjoin(_AUM, with_aum)
+    keys = select(_CUSTOMER.c.id).select_from(keyed).where(*where).order_by(*orders[sort])
+    page_ids = list(conn.execute(keys.limit(limit).offset(offset)).scalars())
+    primary = _ASSIGNMENT.alias("primary_rm")
+    rm_staff = _STAFF.alias("primary_staff")
+    joined = (
+        _CUSTOMER.outerjoin(_TIER, _TIER.c.customer_id == _CUSTOMER.c.id)
+        .join(_INSTITUTION, _INSTITUTION.c.id == _CUSTOMER.c.institution_id)
+        .outerjoin(_AUM, with_aum)
+        .outerjoin(
+            primary,
+            and_(primary.c.customer_id == _CUSTOMER.c.id, primary.c.role == AssignmentRole.PRIMARY.value),
+        )
+        .outerjoin(rm_staff, rm_staff.c.id == primary.c.staff_id)
+    )
     query = (
         select(
             _CUSTOMER.c.cif,
@@ -200,18 +225,17 @@ def customer_page(
             _AUM.c.aum_fen,
         )
         .select_from(joined)
-        .where(*where)
+        .where(_CUSTOMER.c.id.in_(page_ids))
         .order_by(*orders[sort])
-        .limit(limit)
-        .offset(offset)
     )
     return [dict(row) for row in conn.execute(query).mappings()], total
 
 
 def quick_find(
-    conn: Connection, scope: Select[tuple[int]], text: str, *, limit: int = 20
+    conn: Connection, scope: ColumnElement[bool], text: str, *, limit: int = 20
 ) -> list[dict[str, Any]]:
-    """Up to ``limit`` customers in ``scope`` matching ``text`` (see :func:`search_clause`), best first:
+    """Up to ``limit`` customers in ``scope`` (a condition on ``customer``) matching ``text`` (see
+    :func:`search_clause`), best first:
     the exact CIF, CIF prefixes, phone ends, the exact name, name prefixes, then other name parts.
 
     Each row has cif, name, phone, tier, status and institution name.
@@ -242,7 +266,7 @@ def quick_find(
                 _INSTITUTION, _INSTITUTION.c.id == _CUSTOMER.c.institution_id
             )
         )
-        .where(_CUSTOMER.c.id.in_(scope), found)
+        .where(scope, found)
         .order_by(rank, _CUSTOMER.c.cif)
         .limit(min(int(limit), MAX_PAGE))
     )

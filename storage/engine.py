@@ -8,11 +8,13 @@ from __future__ import annotations
 from pathlib import Path
 from typing import Any
 
-from sqlalchemy import Engine, create_engine, event
+from sqlalchemy import Connection, Engine, create_engine, event, text
 from sqlalchemy.engine import make_url
 
 #: Milliseconds a writer waits for the SQLite lock before giving up.
 SQLITE_BUSY_TIMEOUT_MS = 10_000
+#: Rows SQLite's ANALYZE samples per index: enough for the planner's choices, and quick on a big store.
+SQLITE_ANALYSIS_LIMIT = 1000
 
 
 def sqlite_url(path: str | Path) -> str:
@@ -48,3 +50,14 @@ def make_engine(url: str, **kwargs: Any) -> Engine:
         return engine
     kwargs.setdefault("pool_pre_ping", True)
     return create_engine(url, **kwargs)
+
+
+def refresh_statistics(conn: Connection) -> None:
+    """Refresh the query planner's statistics after a bulk change (a demo build, an import, a migration).
+
+    Without them SQLite takes any indexed ``IN`` list for a selective one and would, for instance, sort
+    a whole branch to list its first page of customers instead of reading them in order.
+    """
+    if conn.dialect.name == "sqlite":
+        conn.execute(text(f"PRAGMA analysis_limit={SQLITE_ANALYSIS_LIMIT}"))
+    conn.execute(text("ANALYZE"))

@@ -146,8 +146,10 @@ class Customer(SQLModel, table=True):
         _one_of("gender", enums.Gender, nullable=True),
         _one_of("comm_style", enums.CommunicationStyle, nullable=True),
         _one_of("value_class", enums.ValueClass, nullable=True),
-        Index("ix_customer_institution_id", "institution_id"),
-        Index("ix_customer_name", "name"),
+        # The customers list's scope and search read this index alone (institution first for a
+        # branch's scope, then what a search text is matched against), never the table.
+        Index("ix_customer_scope_search", "institution_id", "cif", "name", "phone_tail", "phone"),
+        Index("ix_customer_name_cif", "name", "cif"),
         Index("ix_customer_phone_tail", "phone_tail"),
     )
 

@@ -17,6 +17,7 @@ import pytest
 from conftest import copy_store, reset_public_schema
 from sqlmodel import SQLModel
 
+import storage.customers as customer_store
 from rm_console.domain.customer_dto import CustomerFilters, CustomerSort, RevealField
 from rm_console.domain.errors import NotFound, UserError
 from rm_console.domain.masking import mask_id_no, mask_phone
@@ -267,6 +268,31 @@ def test_sorts_follow_sql(db: Path, sql: sqlite3.Connection) -> None:
     ranks = {"core": 1, "growth": 2, "platinum": 3, "gold": 4, "potential": 5, "ordinary": 6}
     tiers = [row.tier for row in customers.page(sort=CustomerSort.TIER, limit=MAX_PAGE).rows]
     assert [ranks[t] for t in tiers] == sorted(ranks[t] for t in tiers)
+
+
+def test_the_demo_bank_has_planner_statistics(sql: sqlite3.Connection) -> None:
+    """Without statistics SQLite would sort a whole branch to show a page of its customers."""
+    indexes = {row[0] for row in sql.execute("SELECT idx FROM sqlite_stat1 WHERE tbl = 'customer'")}
+    assert {"ix_customer_scope_search", "ix_customer_name_cif"} <= indexes
+
+
+@pytest.mark.parametrize("sort", ["cif", "name", "tier", "aum"])
+@pytest.mark.parametrize(
+    "filters",
+    [CustomerFilters(), CustomerFilters(text="1"), CustomerFilters(text="李"), CustomerFilters(tier="gold")],
+    ids=["all", "cif-prefix", "name-part", "tier"],
+)
+@pytest.mark.parametrize("actor", ["RM001", "BM01", "AN01"])
+def test_few_and_many_matches_page_alike(
+    db: Path, monkeypatch: pytest.MonkeyPatch, actor: str, filters: CustomerFilters, sort: str
+) -> None:
+    """Few matches are found by id first, many are read in order; both give the same pages and count."""
+    customers = service(db, actor)
+    few = all_pages(customers, filters, sort, 30)
+    total = customers.page(filters, sort).total
+    monkeypatch.setattr(customer_store, "FEW_MATCHES", 0)
+    assert all_pages(customers, filters, sort, 30) == few
+    assert customers.page(filters, sort).total == total == len(few)
 
 
 def test_rows_carry_aum_rm_and_masked_phone(db: Path, sql: sqlite3.Connection) -> None:

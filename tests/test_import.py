@@ -279,6 +279,14 @@ def test_every_good_sample_imports_in_dependency_order(any_bank: Bank) -> None:
     }
 
 
+def test_an_import_refreshes_the_planner_statistics(bank: Bank) -> None:
+    bank.load("institutions")
+    with bank.engine.begin() as conn:
+        conn.exec_driver_sql("DELETE FROM sqlite_stat1")
+    bank.load("staff", "customers")
+    assert bank.value("SELECT count(*) FROM sqlite_stat1 WHERE tbl = 'customer'") > 0
+
+
 def test_stored_values_are_exact(any_bank: Bank) -> None:
     any_bank.load(*ORDER)
     # Every AUM figure of the file, converted independently through Decimal.

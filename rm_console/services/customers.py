@@ -12,7 +12,7 @@ from collections.abc import Mapping, Sequence
 from datetime import date, timedelta
 from typing import TYPE_CHECKING, Any
 
-from sqlalchemy import Connection, Select
+from sqlalchemy import ColumnElement, Connection, Select
 
 from rm_console.domain import recommendations as rec
 from rm_console.domain import reminders as rem
@@ -51,7 +51,12 @@ from rm_console.services.day_facts import (
 from storage import audit
 from storage import customers as store
 from storage.meta import BUSINESS_DATE, get_meta, parameters
-from storage.scope import institution_and_descendants, institution_by_code, visible_customer_ids
+from storage.scope import (
+    institution_and_descendants,
+    institution_by_code,
+    visible_customer_ids,
+    visible_customers,
+)
 from storage.tiers import load_rule_set
 from storage.today import aum_series, catalogue, holdings, latest_assessments, reminder_states
 
@@ -111,6 +116,10 @@ class CustomerService:
         return visible_customer_ids(int(staff["id"]), str(staff["role"]), int(staff["institution_id"]))
 
     @staticmethod
+    def _visible(staff: Mapping[str, Any]) -> ColumnElement[bool]:
+        return visible_customers(int(staff["id"]), str(staff["role"]), int(staff["institution_id"]))
+
+    @staticmethod
     def _today(conn: Connection) -> date:
         """The store's business date (the real one in a store without it)."""
         stored = get_meta(conn, BUSINESS_DATE)
@@ -155,7 +164,7 @@ class CustomerService:
             newest = store.latest_aum_month(conn)
             rows, total = store.customer_page(
                 conn,
-                self._scope(staff),
+                self._visible(staff),
                 text=filters.text,
                 tier=filters.tier,
                 status=filters.status,
@@ -208,7 +217,7 @@ class CustomerService:
             return ()
         with self._services.engine.connect() as conn:
             staff = self._acting(conn)
-            rows = store.quick_find(conn, self._scope(staff), text, limit=max(0, min(int(limit), MAX_HITS)))
+            rows = store.quick_find(conn, self._visible(staff), text, limit=max(0, min(int(limit), MAX_HITS)))
         return tuple(
             CustomerHit(
                 cif=str(row["cif"]),

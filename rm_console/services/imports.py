@@ -27,6 +27,7 @@ from rm_console.domain.import_rows import SPECS, CheckedRows, KindSpec, RowCheck
 from rm_console.services.import_files import PLAIN, SourceFile, open_source
 from storage import audit
 from storage import importing as store
+from storage.engine import refresh_statistics
 from storage.importing import TABLE_MAPS, StoreWriteError, TableMap
 
 if TYPE_CHECKING:
@@ -129,6 +130,7 @@ class ImportService:
                         },
                     )
                     audit.record_many(conn, job.audit_rows, actor=self._services.audit_actor, action="import")
+                    refresh_statistics(conn)
                     transaction.commit()
                     return report
                 finally:

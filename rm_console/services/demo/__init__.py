@@ -29,7 +29,7 @@ from rm_console.domain.errors import UserError
 from rm_console.services.demo.data import DemoDataError, load_demo_data
 from rm_console.services.demo.generator import COLUMNS, TABLE_ORDER, DemoGenerator, DemoParams
 from storage import audit, bulk, migrate
-from storage.engine import make_engine, sqlite_url
+from storage.engine import make_engine, refresh_statistics, sqlite_url
 from storage.meta import BUSINESS_DATE, parameters, set_meta
 from storage.sales import attribute
 from storage.tiers import load_rule_set
@@ -140,6 +140,7 @@ class DemoService:
                             "counts": counts,
                         },
                     )
+                    refresh_statistics(conn)
             finally:
                 engine.dispose()
             say("replacing the store")
