@@ -30,8 +30,9 @@ from widgets.tier_badge import status_text, tier_text
 if TYPE_CHECKING:
     from rm_console.services import Services
 
-#: Rows per page when the caller does not say (the service allows up to 2,000).
-PAGE_SIZE = 500
+#: Rows per page when the caller does not say (the service allows up to 2,000): a few screenfuls, so
+#: that a keystroke's new page is drawn at once; page down / page up move through the rest.
+PAGE_SIZE = 100
 #: Seconds of quiet typing before the search runs.
 DEBOUNCE = 0.15
 #: Below this many cells of width the list drops its low-priority columns.
@@ -122,6 +123,8 @@ class CustomersScreen(Screen[None]):
         self._debounce: Timer | None = None
         self._open_when_loaded = False
         self._compact = False
+        #: What the table's columns were built for (the AUM column's title, compact or not).
+        self._columns: tuple[str, bool] | None = None
 
     # -- layout -------------------------------------------------------------------------------------
 
@@ -186,10 +189,12 @@ class CustomersScreen(Screen[None]):
         """Fill the table with a page, unless a newer request is on its way."""
         if message.request != self._request:
             return
+        offered = self._offered()
         self._page = message.page
         self.query_one("#problem", Static).update("")
         self._fill()
-        self.refresh_bindings()
+        if self._offered() != offered:
+            self.refresh_bindings()
         if self._open_when_loaded:
             self._open_when_loaded = False
             if message.page.rows:
@@ -228,20 +233,26 @@ class CustomersScreen(Screen[None]):
             return
         self._show_title(page)
         table: DataTable[Text | str] = self.query_one("#customers", DataTable)
-        table.clear(columns=True)
         lang = language()
         colours = self.app.get_css_variables()
         month = page.aum_month or ""
-        table.add_column(_("CIF"), key="cif")
-        table.add_column(_("Name"), key="name")
-        table.add_column(_("Tier"), key="tier")
-        table.add_column(_("Status"), key="status")
         aum_title = _("AUM {month}").format(month=month) if month else _("AUM")
-        table.add_column(Text(aum_title, justify="right"), key="aum")
-        if not self._compact:
-            table.add_column(_("Primary RM"), key="rm")
-            table.add_column(_("Institution"), key="institution")
-            table.add_column(_("Phone"), key="phone")
+        columns = (aum_title, self._compact)
+        if columns == self._columns:
+            # The same columns: only the rows change (their widths are measured again).
+            table.clear()
+        else:
+            self._columns = columns
+            table.clear(columns=True)
+            table.add_column(_("CIF"), key="cif")
+            table.add_column(_("Name"), key="name")
+            table.add_column(_("Tier"), key="tier")
+            table.add_column(_("Status"), key="status")
+            table.add_column(Text(aum_title, justify="right"), key="aum")
+            if not self._compact:
+                table.add_column(_("Primary RM"), key="rm")
+                table.add_column(_("Institution"), key="institution")
+                table.add_column(_("Phone"), key="phone")
         for row in page.rows:
             aum = Text(format_yuan(row.aum_fen) if row.aum_fen is not None else "—", justify="right")
             cells: list[Text | str] = [
@@ -343,6 +354,10 @@ class CustomersScreen(Screen[None]):
         if action == "back":
             return len(self.app.screen_stack) > 1 or not isinstance(self.focused, DataTable)
         return True
+
+    def _offered(self) -> tuple[bool | None, ...]:
+        """Which page-dependent actions the footer offers now."""
+        return tuple(self.check_action(action, ()) for action in ("next_page", "previous_page", "open"))
 
     def _searching(self) -> bool:
         """True while the list does not yet show what the search box says."""

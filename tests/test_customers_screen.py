@@ -14,6 +14,7 @@ from test_customer_service import SHOWCASE, build_bank, scope_cifs
 from textual.message import Message
 from textual.pilot import Pilot
 from textual.widgets import DataTable, Input, Select, Static, TabbedContent
+from textual.widgets._footer import FooterKey
 
 from rm_console.app import RMConsoleApp, make_app
 from rm_console.domain.customer_dto import CustomerFilters
@@ -176,6 +177,23 @@ async def test_pages_of_the_list(db: Path, sql: sqlite3.Connection) -> None:
         await pilot.press("pageup")
         await _settle(pilot)
         assert _listed(screen) == expected[last - 50 : last]
+
+
+async def test_the_footer_offers_paging_only_while_there_is_a_page_to_go_to(db: Path) -> None:
+    def offered(screen: CustomersScreen) -> set[str]:
+        return {key.action for key in screen.query(FooterKey)}
+
+    app = _app(db, "BM01")
+    async with app.run_test(size=(120, 40)) as pilot:
+        screen = await _open_list(pilot, page_size=50)
+        assert "next_page" in offered(screen) and "previous_page" not in offered(screen)
+        await pilot.press("pagedown")
+        await _settle(pilot)
+        assert {"next_page", "previous_page"} <= offered(screen)
+        await pilot.press("slash", *SHOWCASE)
+        await _settle(pilot)
+        assert _listed(screen) == [SHOWCASE]
+        assert not {"next_page", "previous_page"} & offered(screen)
 
 
 async def test_o_cycles_the_order(db: Path, sql: sqlite3.Connection) -> None:
