@@ -3,9 +3,10 @@ recommendations dismissed and shown, the work log, the calendar and its service,
 
 from __future__ import annotations
 
+import calendar
 import shutil
 import uuid
-from datetime import UTC, date, datetime
+from datetime import UTC, date, datetime, timedelta
 from pathlib import Path
 
 import pytest
@@ -14,7 +15,9 @@ from textual.pilot import Pilot
 from textual.widgets import Input, OptionList, Static
 
 from rm_console.app import make_app
+from rm_console.domain import reminders as rem
 from rm_console.domain.calendar_dto import CalendarItemKind
+from rm_console.domain.enums import AssetClass, CardLevel, Direction
 from rm_console.services import Services
 from rm_console.services.calendar import CalendarService
 from rm_console.settings import Settings
@@ -440,3 +443,62 @@ def test_workbench_snapshot(demo_db: Path, lang: str, snap_compare) -> None:  # 
 
 def test_workbench_snapshot_small_terminal(demo_db: Path, snap_compare) -> None:  # type: ignore[no-untyped-def]
     assert snap_compare(_app(demo_db, RM), terminal_size=(80, 24), run_before=_push_workbench)
+
+
+def _edge_facts() -> rem.DayFacts:
+    """Facts at the edges of months: maturities on first and last days, cards repaid on the 29th–31st
+    and the 1st, a 29 February birthday, solar and lunar important dates, a large transaction."""
+    holdings = [
+        rem.HoldingFact(
+            f"D{i}",
+            f"C{i % 7}",
+            f"Customer {i % 7}",
+            AssetClass.DEPOSIT,
+            "Time deposit",
+            100_00,
+            maturity_date=day,
+        )
+        for i, day in enumerate(
+            [date(2027, 2, 1), date(2027, 2, 28), date(2028, 2, 29), date(2026, 12, 31), date(2027, 1, 1)]
+        )
+    ] + [
+        rem.HoldingFact(
+            f"K{day}",
+            f"C{day % 7}",
+            f"Customer {day % 7}",
+            AssetClass.CARD,
+            "Card",
+            5_000_00,
+            card_level=CardLevel.GOLD,
+            repayment_day=day,
+        )
+        for day in (1, 15, 28, 29, 30, 31)
+    ]
+    customers = [
+        rem.CustomerFact(f"C{i}", f"Customer {i}", birth_date=day)
+        for i, day in enumerate([date(1980, 2, 29), date(1990, 12, 31), date(1975, 1, 1), date(1966, 2, 28)])
+    ]
+    dates = [
+        rem.ImportantDateFact("I1", "C1", "Customer 1", "Wedding", date(2001, 2, 28)),
+        rem.ImportantDateFact("I2", "C2", "Customer 2", "Mother's birthday", date(1950, 1, 29), lunar=True),
+    ]
+    txns = [rem.TxnFact("T1", "C3", "Customer 3", date(2027, 2, 26), 80_000_00, Direction.OUT)]
+    return rem.DayFacts(
+        holdings=tuple(holdings), customers=tuple(customers), important_dates=tuple(dates), txns=tuple(txns)
+    )
+
+
+@pytest.mark.parametrize("month", ["2026-12", "2027-01", "2027-02", "2028-02"])
+def test_the_calendar_finds_each_days_reminders_as_the_rules_do_for_that_day(month: str) -> None:
+    """The month's reminders are found by running the rules only where the month's window shows
+    something; each day must still hold exactly what the rules give when run for that day alone."""
+    facts = _edge_facts()
+    first = date.fromisoformat(f"{month}-01")
+    last = first.replace(day=calendar.monthrange(first.year, first.month)[1])
+    threshold = rem.LARGE_TXN_THRESHOLD_FEN
+    found = CalendarService._days_reminders(facts, first, last, threshold)
+    day = first
+    while day <= last:
+        assert found[day] == CalendarService._reminders_on(facts, day, threshold), day
+        day += timedelta(days=1)
+    assert sum(len(reminders) for reminders in found.values()) > 5

@@ -17,9 +17,10 @@ from __future__ import annotations
 
 import calendar
 from collections import defaultdict
+from collections.abc import Iterable
 from dataclasses import replace
 from datetime import date, datetime, time, timedelta
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING, Any, Protocol, TypeVar
 
 from sqlalchemy import Connection
 
@@ -73,6 +74,22 @@ def _absolute(text: str, english: bool, day: date, today: date) -> str:
     if day == today:
         return text
     return text.replace(" (today)", "", 1) if english else text.replace("（今天）", "", 1)
+
+
+class _AboutCustomer(Protocol):
+    @property
+    def cif(self) -> str | None: ...
+
+
+_F = TypeVar("_F", bound=_AboutCustomer)
+
+
+def _by_cif(facts: Iterable[_F]) -> dict[str | None, list[_F]]:
+    """Facts grouped by their customer's CIF."""
+    grouped: dict[str | None, list[_F]] = defaultdict(list)
+    for fact in facts:
+        grouped[fact.cif].append(fact)
+    return grouped
 
 
 class CalendarService:
@@ -147,11 +164,8 @@ class CalendarService:
                 if first <= fact.valid_until <= last
             ),
         )
-        day = first
-        while day <= last:
-            for reminder in self._reminders_on(facts, day, threshold):
-                by_day[day].append(self._item(reminder, CalendarItemKind.REMINDER, today))
-            day += timedelta(days=1)
+        for day, reminders in self._days_reminders(facts, first, last, threshold).items():
+            by_day[day] += [self._item(r, CalendarItemKind.REMINDER, today) for r in reminders]
         for reminder in self._assessments(facts.assessments, today):
             by_day[reminder.due].append(self._item(reminder, CalendarItemKind.REMINDER, today))
         for fact in manual:
@@ -169,6 +183,43 @@ class CalendarService:
         )
 
     # -- placing the facts --------------------------------------------------------------------------
+
+    @classmethod
+    def _days_reminders(
+        cls, facts: rem.DayFacts, first: date, last: date, threshold: int
+    ) -> dict[date, list[rem.Reminder]]:
+        """Each day's reminders about itself, from ``first`` to ``last``.
+
+        The rules run for each day with a window of one day, but only over the customers that have a
+        maturity, card repayment, birthday or important date on that day: the same rules run once over
+        the whole month find them (a fact due on a day is inside the month's window from its first day).
+        """
+        span = (last - first).days
+        due: dict[date, set[str | None]] = defaultdict(set)
+        for found in (
+            rem.maturity_reminders(facts.holdings, first, days=span),
+            rem.card_repayment_reminders(facts.holdings, first, days=span),
+            rem.birthday_reminders(facts.customers, first, days=span),
+            rem.important_date_reminders(facts.important_dates, first, days=span),
+        ):
+            for reminder in found:
+                due[reminder.due].add(reminder.cif)
+        holdings = _by_cif(facts.holdings)
+        customers = _by_cif(facts.customers)
+        dates = _by_cif(facts.important_dates)
+        days: dict[date, list[rem.Reminder]] = {}
+        day = first
+        while day <= last:
+            cifs = due.get(day, set())
+            on_day = rem.DayFacts(
+                holdings=tuple(h for cif in cifs for h in holdings.get(cif, ())),
+                txns=facts.txns,
+                customers=tuple(c for cif in cifs for c in customers.get(cif, ())),
+                important_dates=tuple(d for cif in cifs for d in dates.get(cif, ())),
+            )
+            days[day] = cls._reminders_on(on_day, day, threshold)
+            day += timedelta(days=1)
+        return days
 
     @staticmethod
     def _reminders_on(facts: rem.DayFacts, day: date, threshold: int) -> list[rem.Reminder]:
