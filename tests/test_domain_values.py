@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from datetime import UTC, date, datetime
 from decimal import Decimal
+from enum import StrEnum
 
 import pytest
 from hypothesis import given
@@ -17,7 +18,7 @@ from rm_console.domain.calendar import (
     parse_date,
     parse_month,
 )
-from rm_console.domain.enums import Tier
+from rm_console.domain.enums import AssetClass, ReminderState, RiskLevel, Tier, member
 from rm_console.domain.masking import mask_id_no, mask_phone
 from rm_console.domain.money import AmountError, fen_to_decimal, format_yuan, parse_yuan, yuan_to_fen
 from rm_console.domain.words import status_label, tier_label
@@ -96,3 +97,16 @@ def test_bilingual_words() -> None:
     assert tier_label(Tier.CORE, "en") == "core 核心级"
     assert tier_label(Tier.CORE, "zh") == "核心级 core"
     assert status_label("churned", "zh") == "流失 churned"
+
+
+@pytest.mark.parametrize("enum", [Tier, RiskLevel, AssetClass, ReminderState])
+def test_member_is_the_enums_own_conversion(enum: type[StrEnum]) -> None:
+    for item in enum:
+        assert member(enum, item.value) is enum(item.value)
+        assert member(enum, item) is item
+    with pytest.raises(ValueError, match="is not a valid"):
+        member(enum, "no such value")
+
+
+def test_tier_rank_is_the_declaration_order() -> None:
+    assert [tier.rank for tier in Tier] == list(range(len(Tier)))

@@ -34,7 +34,7 @@ from dataclasses import dataclass
 from datetime import date, timedelta
 from enum import StrEnum
 
-from rm_console.domain.enums import ProductCategory, RiskLevel, RiskTolerance, Tier
+from rm_console.domain.enums import ProductCategory, RiskLevel, RiskTolerance, Tier, member
 from rm_console.domain.errors import UserError
 from rm_console.domain.money import format_yuan
 from rm_console.domain.tiers import RuleSet
@@ -128,9 +128,9 @@ class CatalogueProduct:
     weight_bp: int = 10_000
 
     def __post_init__(self) -> None:
-        object.__setattr__(self, "category", ProductCategory(self.category))
+        object.__setattr__(self, "category", member(ProductCategory, self.category))
         if self.risk_level is not None:
-            object.__setattr__(self, "risk_level", RiskLevel(self.risk_level))
+            object.__setattr__(self, "risk_level", member(RiskLevel, self.risk_level))
 
 
 @dataclass(frozen=True, slots=True)
@@ -143,7 +143,7 @@ class HoldingFact:
     maturity_date: date | None = None
 
     def __post_init__(self) -> None:
-        object.__setattr__(self, "category", ProductCategory(self.category))
+        object.__setattr__(self, "category", member(ProductCategory, self.category))
 
 
 @dataclass(frozen=True, slots=True)
@@ -168,12 +168,12 @@ class CustomerFacts:
     risk_tolerance: RiskTolerance | None = None
 
     def __post_init__(self) -> None:
-        object.__setattr__(self, "tier", Tier(self.tier))
+        object.__setattr__(self, "tier", member(Tier, self.tier))
         object.__setattr__(self, "holdings", tuple(self.holdings))
         if self.next_tier is not None:
-            object.__setattr__(self, "next_tier", Tier(self.next_tier))
+            object.__setattr__(self, "next_tier", member(Tier, self.next_tier))
         if self.risk_tolerance is not None:
-            object.__setattr__(self, "risk_tolerance", RiskTolerance(self.risk_tolerance))
+            object.__setattr__(self, "risk_tolerance", member(RiskTolerance, self.risk_tolerance))
 
 
 @dataclass(frozen=True, slots=True)
@@ -198,7 +198,7 @@ class Recommendation:
     due: date | None = None
 
     def __post_init__(self) -> None:
-        object.__setattr__(self, "kind", RecommendationKind(self.kind))
+        object.__setattr__(self, "kind", member(RecommendationKind, self.kind))
 
     @property
     def dismissal_key(self) -> str:
@@ -213,16 +213,24 @@ class Recommendation:
         return (self.product_code, self.kind.value)
 
 
+_RISK_NUMBERS: dict[str, int] = {
+    **{level.value: int(level.value[1:]) for level in RiskLevel},
+    **{tolerance.value: int(tolerance.value[1:]) for tolerance in RiskTolerance},
+}
+_LEVEL_OF_TOLERANCE = {tolerance: RiskLevel(f"R{tolerance.value[1:]}") for tolerance in RiskTolerance}
+
+
 def risk_number(level: RiskLevel | RiskTolerance | str) -> int:
     """1–5 for R1–R5 or C1–C5."""
-    return int(str(level)[1:])
+    found = _RISK_NUMBERS.get(level)
+    return found if found is not None else int(str(level)[1:])
 
 
 def max_risk(tolerance: RiskTolerance | None, params: RecommendationParams | None = None) -> RiskLevel:
     """The highest product risk level suitable for ``tolerance`` (R1↔C1 … R5↔C5; unassessed: R2)."""
     if tolerance is None:
         return (params or RecommendationParams()).unassessed_max_risk
-    return RiskLevel(f"R{risk_number(tolerance)}")
+    return _LEVEL_OF_TOLERANCE[member(RiskTolerance, tolerance)]
 
 
 def is_suitable(

@@ -67,6 +67,7 @@ from rm_console.domain.enums import (
     LoanType,
     ReminderState,
     RiskTolerance,
+    member,
 )
 from rm_console.domain.festivals import (
     anniversaries,
@@ -152,7 +153,7 @@ class PlannedContact:
     done: bool = False
 
     def __post_init__(self) -> None:
-        kind = ContactKind(self.kind)
+        kind = member(ContactKind, self.kind)
         if kind not in (ContactKind.VISIT, ContactKind.CALL):
             raise ValueError(f"a planned contact is a visit or a call, not {kind}")
         object.__setattr__(self, "kind", kind)
@@ -198,13 +199,13 @@ class HoldingFact:
     repayment_day: int | None = None
 
     def __post_init__(self) -> None:
-        object.__setattr__(self, "asset_class", AssetClass(self.asset_class))
+        object.__setattr__(self, "asset_class", member(AssetClass, self.asset_class))
         if self.loan_type is not None:
-            object.__setattr__(self, "loan_type", LoanType(self.loan_type))
+            object.__setattr__(self, "loan_type", member(LoanType, self.loan_type))
         if self.loan_class is not None:
-            object.__setattr__(self, "loan_class", LoanClass(self.loan_class))
+            object.__setattr__(self, "loan_class", member(LoanClass, self.loan_class))
         if self.card_level is not None:
-            object.__setattr__(self, "card_level", CardLevel(self.card_level))
+            object.__setattr__(self, "card_level", member(CardLevel, self.card_level))
         if self.repayment_day is not None and not 1 <= self.repayment_day <= 31:
             raise ValueError(f"repayment day {self.repayment_day} is not a day of month (1–31)")
         if self.days_past_due < 0:
@@ -226,9 +227,9 @@ class TxnFact:
     counterparty: Counterparty | None = None
 
     def __post_init__(self) -> None:
-        object.__setattr__(self, "direction", Direction(self.direction))
+        object.__setattr__(self, "direction", member(Direction, self.direction))
         if self.counterparty is not None:
-            object.__setattr__(self, "counterparty", Counterparty(self.counterparty))
+            object.__setattr__(self, "counterparty", member(Counterparty, self.counterparty))
 
 
 @dataclass(frozen=True, slots=True)
@@ -270,7 +271,7 @@ class AssessmentFact:
     has_investments: bool = False
 
     def __post_init__(self) -> None:
-        object.__setattr__(self, "level", RiskTolerance(self.level))
+        object.__setattr__(self, "level", member(RiskTolerance, self.level))
 
 
 @dataclass(frozen=True, slots=True)
@@ -310,7 +311,7 @@ class StoredState:
     snooze_until: date | None = None
 
     def __post_init__(self) -> None:
-        state = ReminderState(self.state)
+        state = member(ReminderState, self.state)
         object.__setattr__(self, "state", state)
         if (state is ReminderState.SNOOZED) != (self.snooze_until is not None):
             raise ValueError("a snooze date is given exactly when the state is snoozed")
