@@ -10,9 +10,11 @@ from datetime import UTC, date, datetime, timedelta
 from pathlib import Path
 
 import pytest
+from rich.text import Text
 from sqlalchemy import select, text, update
+from textual.app import App, ComposeResult
 from textual.pilot import Pilot
-from textual.widgets import Input, OptionList, Static
+from textual.widgets import DataTable, Input, OptionList, Static
 
 from rm_console.app import make_app
 from rm_console.domain import reminders as rem
@@ -34,7 +36,7 @@ from widgets.churn_alerts import ChurnAlerts, sparkline
 from widgets.leaderboard_panel import LeaderboardPanel, bar
 from widgets.month_calendar import MonthCalendar, weeks_of
 from widgets.recommendation_list import RecommendationList
-from widgets.reminder_list import ReminderList
+from widgets.reminder_list import PanelTable, ReminderList
 from widgets.work_log_panel import WorkLogPanel
 
 AS_OF = date(2026, 11, 22)
@@ -502,3 +504,33 @@ def test_the_calendar_finds_each_days_reminders_as_the_rules_do_for_that_day(mon
         assert found[day] == CalendarService._reminders_on(facts, day, threshold), day
         day += timedelta(days=1)
     assert sum(len(reminders) for reminders in found.values()) > 5
+
+
+async def test_a_panel_table_sizes_itself_as_a_measured_table_would() -> None:
+    """The panel's table skips measuring cells (its columns have fixed widths): its size, scrolling and
+    drawing are those of the table that measures them."""
+
+    class Tables(App[None]):
+        def compose(self) -> ComposeResult:
+            yield PanelTable(id="panel")
+            yield DataTable(id="measured")
+
+    app = Tables()
+    async with app.run_test(size=(80, 40)) as pilot:
+        tables = [app.query_one("#panel", DataTable), app.query_one("#measured", DataTable)]
+        for table in tables:
+            table.styles.height = 10
+            for index, width in enumerate((4, 12, 30)):
+                table.add_column(f"c{index}", width=width, key=str(index))
+            for row in range(300):
+                table.add_row(Text(f"{row}"), Text("客户 " * (row % 5)), Text("x" * (row % 40)), key=str(row))
+        await pilot.pause()
+        panel, measured = tables
+        assert panel.virtual_size == measured.virtual_size and panel.virtual_size.height == 301
+        for table in tables:
+            table.move_cursor(row=250, animate=False)
+        await pilot.pause()
+        assert panel.scroll_y == measured.scroll_y > 0
+        assert [panel.render_line(y).text for y in range(10)] == [
+            measured.render_line(y).text for y in range(10)
+        ]
