@@ -9,7 +9,7 @@ import pytest
 from hypothesis import given
 from hypothesis import strategies as st
 
-from rm_console.domain.enums import ReminderState
+from rm_console.domain.enums import AssetClass, LoanClass, ReminderState
 from rm_console.domain.festivals import (
     Festival,
     anniversary,
@@ -37,6 +37,7 @@ from rm_console.domain.reminders import (
     apply_states,
     assessment_reminders,
     birthday_reminders,
+    can_remind,
     card_due_date,
     card_repayment_reminders,
     day_reminders,
@@ -663,3 +664,39 @@ def test_a_manual_reminder_without_a_customer() -> None:
     (found,) = manual_reminders([bare], TODAY)
     assert found.cif is None and found.name is None
     assert (found.text_en, found.text_zh) == ("Reminder: branch meeting", "提醒：branch meeting")
+
+
+@given(
+    today=st.dates(min_value=date(2024, 1, 1), max_value=date(2028, 12, 31)),
+    asset_class=st.sampled_from(list(AssetClass)),
+    maturity=st.one_of(st.none(), st.dates(min_value=date(2023, 1, 1), max_value=date(2029, 12, 31))),
+    loan_class=st.one_of(st.none(), st.sampled_from(list(LoanClass))),
+    days_past_due=st.integers(min_value=0, max_value=200),
+    repayment_day=st.one_of(st.none(), st.integers(min_value=1, max_value=31)),
+    balance=st.integers(min_value=-100_000, max_value=10_000_000),
+)
+def test_a_holding_that_cannot_remind_never_does(
+    today: date,
+    asset_class: AssetClass,
+    maturity: date | None,
+    loan_class: LoanClass | None,
+    days_past_due: int,
+    repayment_day: int | None,
+    balance: int,
+) -> None:
+    """The day's facts leave out the holdings can_remind rules out; no rule may have wanted them."""
+    holding = HoldingFact(
+        "A1",
+        "C1",
+        "Customer",
+        asset_class,
+        "Product",
+        balance,
+        maturity_date=maturity,
+        loan_class=loan_class,
+        days_past_due=days_past_due,
+        repayment_day=repayment_day,
+    )
+    if not can_remind(asset_class, maturity):
+        alone = day_reminders(DayFacts(), today, maturity_days=31)
+        assert day_reminders(DayFacts(holdings=(holding,)), today, maturity_days=31) == alone

@@ -251,27 +251,58 @@ def next_tier_threshold(rules: RuleSet, tier: Tier) -> tuple[Tier, int] | None:
     return None if above is None else (above.tier, above.aum_min_fen)
 
 
+def _preference(product: CatalogueProduct) -> tuple[int, int, str]:
+    """Highest performance weight first, then lowest risk, then code."""
+    risk = 0 if product.risk_level is None else risk_number(product.risk_level)
+    return (-product.weight_bp, risk, product.code)
+
+
+_RankKey = tuple[RecommendationKind, RiskTolerance | None, RecommendationParams]
+
+
+class Catalogue:
+    """The product catalogue as the rules read it, with each rule's suitable products ranked once.
+
+    :func:`recommend` accepts the products themselves too; a service that recommends for many
+    customers passes one ``Catalogue`` so that the ranking is not redone for each.
+    """
+
+    __slots__ = ("_ranked", "products")
+
+    def __init__(self, products: Iterable[CatalogueProduct]) -> None:
+        self.products = tuple(products)
+        self._ranked: dict[_RankKey, tuple[CatalogueProduct, ...]] = {}
+
+    def ranked(
+        self, kind: RecommendationKind, tolerance: RiskTolerance | None, params: RecommendationParams
+    ) -> tuple[CatalogueProduct, ...]:
+        """The products of the categories ``kind`` wants that suit ``tolerance``, best first."""
+        key = (kind, tolerance, params)
+        found = self._ranked.get(key)
+        if found is None:
+            wanted = WANTED_CATEGORIES[kind]
+            found = tuple(
+                sorted(
+                    (p for p in self.products if p.category in wanted and is_suitable(p, tolerance, params)),
+                    key=_preference,
+                )
+            )
+            self._ranked[key] = found
+        return found
+
+
 def _choose(
     kind: RecommendationKind,
-    catalogue: Iterable[CatalogueProduct],
+    catalogue: Catalogue,
     tolerance: RiskTolerance | None,
     params: RecommendationParams,
     excluded: set[str],
 ) -> CatalogueProduct | None:
-    wanted = WANTED_CATEGORIES[kind]
-    candidates = [
-        product
-        for product in catalogue
-        if product.category in wanted
-        and product.code not in excluded
-        and is_suitable(product, tolerance, params)
-    ]
-    if not candidates:
-        return None
-    return min(
-        candidates,
-        key=lambda p: (-p.weight_bp, 0 if p.risk_level is None else risk_number(p.risk_level), p.code),
-    )
+    """The best suitable product for ``kind`` that is not in ``excluded``, or None."""
+    for product in catalogue.ranked(kind, tolerance, params):
+        if product.code not in excluded:
+            return product
+    return None
 
 
 def _label_en(product: CatalogueProduct) -> str:
@@ -384,7 +415,7 @@ def _triggers(
 
 def recommend(
     facts: CustomerFacts,
-    catalogue: Sequence[CatalogueProduct],
+    catalogue: Sequence[CatalogueProduct] | Catalogue,
     today: date,
     params: RecommendationParams | None = None,
 ) -> tuple[Recommendation, ...]:
@@ -394,10 +425,11 @@ def recommend(
     unassessed, in which case an ``assess_risk`` flag comes last).
     """
     params = params or RecommendationParams()
+    ranked = catalogue if isinstance(catalogue, Catalogue) else Catalogue(catalogue)
     excluded = {holding.product_code for holding in facts.holdings}
     found: list[Recommendation] = []
     for kind, amount, due in _triggers(facts, today, params):
-        product = _choose(kind, catalogue, facts.risk_tolerance, params, excluded)
+        product = _choose(kind, ranked, facts.risk_tolerance, params, excluded)
         if product is None:
             continue
         excluded.add(product.code)

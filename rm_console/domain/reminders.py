@@ -501,6 +501,16 @@ def maturity_reminders(
     return found
 
 
+def can_remind(asset_class: AssetClass | str, maturity_date: date | None) -> bool:
+    """Whether a holding of ``asset_class`` maturing on ``maturity_date`` can give any of the day's
+    reminders: a maturity (a maturing class with a date), a card repayment, or a loan's. The others
+    (current accounts, funds…) need not be read into facts for the reminder rules at all."""
+    kind = member(AssetClass, asset_class)
+    if kind is AssetClass.CARD or kind is AssetClass.LOAN:
+        return True
+    return maturity_date is not None and kind in MATURING_CLASSES
+
+
 def card_due_date(repayment_day: int, today: date) -> date:
     """The next repayment date on or after ``today`` of a card repaid on ``repayment_day`` of each month.
 

@@ -39,7 +39,8 @@ def who_is(customers: Iterable[Mapping[str, Any]]) -> dict[int, tuple[str, str]]
 
 
 def holding_facts(held: Iterable[Mapping[str, Any]], who: Who) -> tuple[rem.HoldingFact, ...]:
-    """Holdings (rows of :func:`storage.today.holdings`) as the reminder rules read them."""
+    """Holdings (rows of :func:`storage.today.holdings`) as the reminder rules read them: those that can
+    give a reminder at all."""
     return tuple(
         rem.HoldingFact(
             account_no=str(h["account_no"]),
@@ -55,6 +56,7 @@ def holding_facts(held: Iterable[Mapping[str, Any]], who: Who) -> tuple[rem.Hold
             repayment_day=h["repayment_day"],
         )
         for h in held
+        if rem.can_remind(h["asset_class"], h["maturity_date"])
     )
 
 

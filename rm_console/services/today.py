@@ -213,7 +213,7 @@ class TodayService:
         series: dict[int, dict[int, int]],
     ) -> tuple[RecommendationDTO, ...]:
         rules = load_rule_set(conn)
-        products = catalogue_products(catalogue(conn))
+        products = rec.Catalogue(catalogue_products(catalogue(conn)))
         by_customer: dict[int, list[dict[str, Any]]] = {}
         for h in held:
             by_customer.setdefault(int(h["customer_id"]), []).append(h)
