@@ -528,7 +528,8 @@ def test_the_store_is_sound(db: sqlite3.Connection) -> None:
     assert db.execute("PRAGMA journal_mode").fetchone()[0] == "wal"
     indexes = {row[0] for row in db.execute("SELECT name FROM sqlite_master WHERE type = 'index'")}
     assert {
-        "ix_customer_name",
+        "ix_customer_name_cif",
+        "ix_customer_scope_search",
         "ix_monthly_aum_month_idx",
         "ix_txn_txn_date",
         "ix_holding_maturity_date",
