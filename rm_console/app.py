@@ -9,7 +9,7 @@ from __future__ import annotations
 
 from collections.abc import Callable
 from dataclasses import dataclass
-from typing import Any, ClassVar
+from typing import TYPE_CHECKING, Any, ClassVar
 
 from textual import on, work
 from textual.app import App
@@ -21,31 +21,15 @@ from rm_console.domain.dto import ShellInfo
 from rm_console.domain.enums import Role
 from rm_console.domain.errors import UserError
 from rm_console.i18n import N_, _, set_language, with_chinese
-from rm_console.services import Services
-from rm_console.services.customers import CustomerService
-from rm_console.settings import Settings
-from screens.allocation import AllocationScreen
-from screens.attribution import AttributionScreen
-from screens.churn_report import ChurnReportScreen
-from screens.customer360 import Customer360Screen
-from screens.customers import CustomersScreen
-from screens.dialogs import (
-    ComplaintDialog,
-    ContactDialog,
-    ManualReminderDialog,
-    RiskQuestionnaireDialog,
-    SaleRegistrationDialog,
-    VisitPlanDialog,
-    VisitRecordDialog,
-    WorkLogDialog,
-)
-from screens.home import HomeScreen
-from screens.new_record import NewRecordMenu
 from screens.palette import CustomerSearch, ScreenCommands
-from screens.sign_in import SignInScreen
-from screens.tier_simulation import TierSimulationScreen
 from screens.workbench import WorkbenchScreen
 from widgets.shell_header import ShellHeader
+
+if TYPE_CHECKING:
+    from rm_console.services import Services
+    from rm_console.services.customers import CustomerService
+    from rm_console.settings import Settings
+    from screens.customer360 import Customer360Screen
 
 #: The managers' roles.
 MANAGERS = (Role.BRANCH_MANAGER.value,)
@@ -139,22 +123,55 @@ class RMConsoleApp(App[None]):
         """Resolved settings of this run."""
         self.shell_info: ShellInfo | None = None
         """What the header line shows, once read."""
-        self.customer_service: CustomerService | None = None
-        """Customer search for the command palette, once someone is signed in."""
+        self._started = False
+        self._customer_service: CustomerService | None = None
         self._workbench: WorkbenchScreen | None = None
         self._factories: dict[str, Callable[[], Screen[Any]]] = {
             "workbench": self._make_workbench,
-            "customers": lambda: CustomersScreen(self.services),
-            "allocation": lambda: AllocationScreen(self.services),
-            "simulation": lambda: TierSimulationScreen(self.services),
-            "reports": lambda: ChurnReportScreen(self.services),
-            "attribution": lambda: AttributionScreen(self.services),
-            "overview": lambda: HomeScreen(self.services, lang=self.settings.lang),
+            "customers": self._make_customers,
+            "allocation": self._make_allocation,
+            "simulation": self._make_simulation,
+            "reports": self._make_reports,
+            "attribution": self._make_attribution,
+            "overview": self._make_overview,
         }
+
+    # Only the workbench's module is imported with the app: every other screen's module is imported
+    # when its area is first opened, so the console starts without building classes it may never show.
 
     def _make_workbench(self) -> WorkbenchScreen:
         self._workbench = WorkbenchScreen(self.services)
         return self._workbench
+
+    def _make_customers(self) -> Screen[Any]:
+        from screens.customers import CustomersScreen
+
+        return CustomersScreen(self.services)
+
+    def _make_allocation(self) -> Screen[Any]:
+        from screens.allocation import AllocationScreen
+
+        return AllocationScreen(self.services)
+
+    def _make_simulation(self) -> Screen[Any]:
+        from screens.tier_simulation import TierSimulationScreen
+
+        return TierSimulationScreen(self.services)
+
+    def _make_reports(self) -> Screen[Any]:
+        from screens.churn_report import ChurnReportScreen
+
+        return ChurnReportScreen(self.services)
+
+    def _make_attribution(self) -> Screen[Any]:
+        from screens.attribution import AttributionScreen
+
+        return AttributionScreen(self.services)
+
+    def _make_overview(self) -> Screen[Any]:
+        from screens.home import HomeScreen
+
+        return HomeScreen(self.services, lang=self.settings.lang)
 
     # -- start ----------------------------------------------------------------------------------------
 
@@ -162,6 +179,8 @@ class RMConsoleApp(App[None]):
         """Sign in when nobody is acting, else open the workbench."""
         self.theme = "textual-dark"
         if self.services.actor is None:
+            from screens.sign_in import SignInScreen
+
             self.load_shell()
             self.push_screen(SignInScreen(self.services), self._signed_in)
         else:
@@ -177,9 +196,19 @@ class RMConsoleApp(App[None]):
     def _start(self) -> None:
         for name, factory in self._factories.items():
             self.add_mode(name, factory)
-        self.customer_service = CustomerService(self.services)
+        self._started = True
         self.load_shell()
         self.switch_mode("workbench")
+
+    @property
+    def customer_service(self) -> CustomerService | None:
+        """Customer search for the command palette and the forms, once someone is signed in (made when
+        first searched)."""
+        if self._customer_service is None and self._started:
+            from rm_console.services.customers import CustomerService
+
+            self._customer_service = CustomerService(self.services)
+        return self._customer_service
 
     @work(thread=True, exclusive=True, group="shell", exit_on_error=False)
     def load_shell(self) -> None:
@@ -242,6 +271,8 @@ class RMConsoleApp(App[None]):
 
     def open_customer(self, cif: str) -> None:
         """Open the customer 360 of ``cif`` on top of the customers list."""
+        from screens.customer360 import Customer360Screen
+
         self.switch_mode("customers")
         self.push_screen(Customer360Screen(self.services, cif))
 
@@ -258,6 +289,17 @@ class RMConsoleApp(App[None]):
 
     def record_form(self, kind: str, cif: str | None = None) -> ModalScreen[Any]:
         """The form that writes a record of ``kind`` (a key of :data:`screens.new_record.RECORDS`)."""
+        from screens.dialogs import (
+            ComplaintDialog,
+            ContactDialog,
+            ManualReminderDialog,
+            RiskQuestionnaireDialog,
+            SaleRegistrationDialog,
+            VisitPlanDialog,
+            VisitRecordDialog,
+            WorkLogDialog,
+        )
+
         services, find = self.services, self._find
         forms: dict[str, Callable[[], ModalScreen[Any]]] = {
             "visit_plan": lambda: VisitPlanDialog(services, cif=cif, find=find),
@@ -275,6 +317,7 @@ class RMConsoleApp(App[None]):
 
     def new_record(self, cif: str | None = None) -> None:
         """Ask which record to write, then open its form (for ``cif`` when given)."""
+        from screens.new_record import NewRecordMenu
 
         def chosen(kind: str | None) -> None:
             if kind is not None:
@@ -295,9 +338,9 @@ class RMConsoleApp(App[None]):
         if self._workbench is not None and self._workbench.is_mounted:
             self._workbench.refresh_all()
 
-    @on(Customer360Screen.NewRecord)
-    def new_record_for_customer(self, message: Customer360Screen.NewRecord) -> None:
-        """``n`` on a customer 360: a new record for that customer."""
+    def on_customer360screen_new_record(self, message: Customer360Screen.NewRecord) -> None:
+        """``n`` on a customer 360: a new record for that customer (a handler found by its name, so that
+        the customer 360's module is imported only when a customer is opened)."""
         self.new_record(message.cif)
 
     @on(WorkbenchScreen.AcceptRecommendation)

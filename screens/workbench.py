@@ -35,7 +35,6 @@ from rm_console.domain.money import format_yuan
 from rm_console.domain.performance import Leaderboard
 from rm_console.domain.records_dto import WorkLogDay, WorkLogEntryDTO
 from rm_console.i18n import N_, _, language, with_chinese
-from rm_console.services.calendar import CalendarService
 from widgets.churn_alerts import ChurnAlerts, sparkline, tier_word
 from widgets.leaderboard_panel import LeaderboardPanel
 from widgets.month_calendar import MonthCalendar
@@ -46,6 +45,7 @@ from widgets.work_log_panel import WorkLogPanel
 
 if TYPE_CHECKING:
     from rm_console.services import Services
+    from rm_console.services.calendar import CalendarService
 
 #: The worker groups of the loaders, each with the id of the panel it fills.
 LOADERS = {"today": "#reminders", "board": "#leaderboard", "calendar": "#calendar", "worklog": "#worklog"}
@@ -404,11 +404,22 @@ class WorkbenchScreen(Screen[None]):
     def __init__(self, services: Services) -> None:
         super().__init__()
         self._services = services
-        calendar = getattr(services, "calendar", None)
-        self._calendar: CalendarService = calendar if calendar is not None else CalendarService(services)
+        self._calendar_service: CalendarService | None = None
         self._report: TodayReport | None = None
         self._generations: dict[str, int] = {}
         self._problems: dict[str, str] = {}
+
+    def _calendar(self) -> CalendarService:
+        """The calendar service (``services.calendar`` where the composition has one, else a new one), found
+        on first use in a loader's thread: the screen is built without importing the storage layer."""
+        if self._calendar_service is None:
+            calendar = getattr(self._services, "calendar", None)
+            if calendar is None:
+                from rm_console.services.calendar import CalendarService
+
+                calendar = CalendarService(self._services)
+            self._calendar_service = calendar
+        return self._calendar_service
 
     # -- layout -------------------------------------------------------------------------------------
 
@@ -466,7 +477,7 @@ class WorkbenchScreen(Screen[None]):
     @work(thread=True, exclusive=True, group="calendar", exit_on_error=False)
     def load_month(self, generation: int, first: date | None = None) -> None:
         """Read a month of the calendar (None: the business month)."""
-        self.post_message(self.MonthLoaded(self._calendar.month(first), generation))
+        self.post_message(self.MonthLoaded(self._calendar().month(first), generation))
 
     @work(thread=True, exclusive=True, group="worklog", exit_on_error=False)
     def load_log(self, generation: int) -> None:

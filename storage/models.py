@@ -14,7 +14,9 @@ Conventions:
   Asia/Shanghai.
 """
 
-from __future__ import annotations
+# The annotations are evaluated as the classes are defined (no ``from __future__ import annotations``):
+# pydantic and SQLAlchemy then read the types directly instead of compiling and evaluating a string for
+# every column, which is a good part of what importing this module costs.
 
 import uuid
 from datetime import date, datetime
@@ -22,6 +24,7 @@ from typing import Any
 
 from sqlalchemy import JSON, BigInteger, CheckConstraint, Column, Index, UniqueConstraint
 from sqlmodel import Field, SQLModel
+from sqlmodel._compat import SQLModelConfig
 
 from rm_console.domain import enums
 from storage.types import UTCDateTime, new_id, utcnow
@@ -34,6 +37,18 @@ SQLModel.metadata.naming_convention = {
     "fk": "fk_%(table_name)s_%(column_0_name)s_%(referred_table_name)s",
     "pk": "pk_%(table_name)s",
 }
+
+
+class _Table(SQLModel):
+    """The base of every table: SQLModel's configuration, with pydantic's validator and serializer for
+    a table built on its first use rather than when the class is defined.
+
+    The store is read and written through the tables (``__table__``, SQLAlchemy Core); defining the
+    classes cheaply keeps every command and the console's start from paying for validators they may
+    never run. Constructing or validating an instance works as before (the first one builds them).
+    """
+
+    model_config = SQLModelConfig(from_attributes=True, defer_build=True)
 
 
 def _one_of(column: str, enum: type[enums.StrEnum], *, nullable: bool = False) -> CheckConstraint:
@@ -68,7 +83,7 @@ def _json() -> Any:
 # ---------------------------------------------------------------------------------------------------
 
 
-class StoreMeta(SQLModel, table=True):
+class StoreMeta(_Table, table=True):
     """Key/value facts about this store: its business date, how it was built, its device id."""
 
     __tablename__ = "store_meta"
@@ -77,7 +92,7 @@ class StoreMeta(SQLModel, table=True):
     value: str
 
 
-class Parameter(SQLModel, table=True):
+class Parameter(_Table, table=True):
     """A versioned business parameter (large-transaction threshold, grace days, …).
 
     The row with the highest ``version`` for a ``key`` is in force; older rows are history.
@@ -98,7 +113,7 @@ class Parameter(SQLModel, table=True):
 # ---------------------------------------------------------------------------------------------------
 
 
-class Institution(SQLModel, table=True):
+class Institution(_Table, table=True):
     """An institution (机构): head office, branch or outlet."""
 
     __tablename__ = "institution"
@@ -111,7 +126,7 @@ class Institution(SQLModel, table=True):
     parent_id: int | None = Field(default=None, foreign_key="institution.id", index=True)
 
 
-class Staff(SQLModel, table=True):
+class Staff(_Table, table=True):
     """A staff member (员工) working at one institution."""
 
     __tablename__ = "staff"
@@ -137,7 +152,7 @@ class Staff(SQLModel, table=True):
 # ---------------------------------------------------------------------------------------------------
 
 
-class Customer(SQLModel, table=True):
+class Customer(_Table, table=True):
     """A customer (客户) of one institution, keyed by CIF."""
 
     __tablename__ = "customer"
@@ -172,7 +187,7 @@ class Customer(SQLModel, table=True):
     value_class: str | None = Field(default=None, max_length=16)
 
 
-class ImportantDate(SQLModel, table=True):
+class ImportantDate(_Table, table=True):
     """An important date of a customer (anniversary, company founding day…), repeating yearly."""
 
     __tablename__ = "important_date"
@@ -184,7 +199,7 @@ class ImportantDate(SQLModel, table=True):
     lunar: bool = False
 
 
-class Product(SQLModel, table=True):
+class Product(_Table, table=True):
     """A product of the catalogue (SPEC §5)."""
 
     __tablename__ = "product"
@@ -203,7 +218,7 @@ class Product(SQLModel, table=True):
     weight_bp: int = 10_000
 
 
-class Holding(SQLModel, table=True):
+class Holding(_Table, table=True):
     """An account a customer holds (持仓): deposit, wealth, settlement, loan, channel or card."""
 
     __tablename__ = "holding"
@@ -233,7 +248,7 @@ class Holding(SQLModel, table=True):
     repayment_day: int | None = None
 
 
-class MonthlyAum(SQLModel, table=True):
+class MonthlyAum(_Table, table=True):
     """One customer's month-end figures (月度资产): AUM, its parts, loans by type, card spend."""
 
     __tablename__ = "monthly_aum"
@@ -252,7 +267,7 @@ class MonthlyAum(SQLModel, table=True):
     diamond_card: bool = False
 
 
-class Txn(SQLModel, table=True):
+class Txn(_Table, table=True):
     """A transaction (交易流水) from the core system; one with a product is a sale of it."""
 
     __tablename__ = "txn"
@@ -283,7 +298,7 @@ class Txn(SQLModel, table=True):
 # ---------------------------------------------------------------------------------------------------
 
 
-class TierRuleSet(SQLModel, table=True):
+class TierRuleSet(_Table, table=True):
     """A version of the tier parameters (级别参数). The highest confirmed version is in force."""
 
     __tablename__ = "tier_rule_set"
@@ -294,7 +309,7 @@ class TierRuleSet(SQLModel, table=True):
     created_at: datetime = _created_at()
 
 
-class TierRule(SQLModel, table=True):
+class TierRule(_Table, table=True):
     """One tier's criteria and status bands within a rule-set version.
 
     Optional criteria are NULL when a tier does not use them. Status bands count consecutive months
@@ -324,7 +339,7 @@ class TierRule(SQLModel, table=True):
     churn_at: int
 
 
-class CustomerTier(SQLModel, table=True):
+class CustomerTier(_Table, table=True):
     """A customer's tier and status as of the last evaluation, with the evaluation of the month before.
 
     The ``prev_*`` columns keep what the evaluation of ``month_idx`` took as the previous month's
@@ -357,7 +372,7 @@ class CustomerTier(SQLModel, table=True):
     prev_qualified_by: str | None = Field(default=None, max_length=32)
 
 
-class TierHistory(SQLModel, table=True):
+class TierHistory(_Table, table=True):
     """A change of a customer's tier between two evaluation months."""
 
     __tablename__ = "tier_history"
@@ -382,7 +397,7 @@ class TierHistory(SQLModel, table=True):
 # ---------------------------------------------------------------------------------------------------
 
 
-class Assignment(SQLModel, table=True):
+class Assignment(_Table, table=True):
     """A current RM of a customer with a participation percentage (参与度)."""
 
     __tablename__ = "assignment"
@@ -403,7 +418,7 @@ class Assignment(SQLModel, table=True):
     since: date
 
 
-class AssignmentEvent(SQLModel, table=True):
+class AssignmentEvent(_Table, table=True):
     """A change of a customer's RMs: assignment, adjustment or recycle, with before and after."""
 
     __tablename__ = "assignment_event"
@@ -426,7 +441,7 @@ class AssignmentEvent(SQLModel, table=True):
 # ---------------------------------------------------------------------------------------------------
 
 
-class Sale(SQLModel, table=True):
+class Sale(_Table, table=True):
     """The attribution state of one product transaction."""
 
     __tablename__ = "sale"
@@ -441,7 +456,7 @@ class Sale(SQLModel, table=True):
     attributed_at: datetime | None = _optional_ts()
 
 
-class SaleRegistration(SQLModel, table=True):
+class SaleRegistration(_Table, table=True):
     """A staff member's registration as seller or referrer of a sale (terminal-authored)."""
 
     __tablename__ = "sale_registration"
@@ -459,7 +474,7 @@ class SaleRegistration(SQLModel, table=True):
     version: int = 1
 
 
-class SaleCredit(SQLModel, table=True):
+class SaleCredit(_Table, table=True):
     """A share of a sale credited to a staff member. Ratios of one sale sum to 10,000 bp."""
 
     __tablename__ = "sale_credit"
@@ -487,7 +502,7 @@ class SaleCredit(SQLModel, table=True):
 # ---------------------------------------------------------------------------------------------------
 
 
-class VisitPlan(SQLModel, table=True):
+class VisitPlan(_Table, table=True):
     """A planned visit (拜访计划)."""
 
     __tablename__ = "visit_plan"
@@ -507,7 +522,7 @@ class VisitPlan(SQLModel, table=True):
     updated_at: datetime = _created_at()
 
 
-class ContactRecord(SQLModel, table=True):
+class ContactRecord(_Table, table=True):
     """A contact with a customer: a visit record, call, message or event (沙龙)."""
 
     __tablename__ = "contact_record"
@@ -537,7 +552,7 @@ class ContactRecord(SQLModel, table=True):
     updated_at: datetime = _created_at()
 
 
-class Complaint(SQLModel, table=True):
+class Complaint(_Table, table=True):
     """A complaint (投诉); closed only after the follow-up step."""
 
     __tablename__ = "complaint"
@@ -555,7 +570,7 @@ class Complaint(SQLModel, table=True):
     created_at: datetime = _created_at()
 
 
-class ComplaintStep(SQLModel, table=True):
+class ComplaintStep(_Table, table=True):
     """One of the five steps of handling a complaint, in order."""
 
     __tablename__ = "complaint_step"
@@ -572,7 +587,7 @@ class ComplaintStep(SQLModel, table=True):
     at: datetime = Field(sa_type=UTCDateTime)
 
 
-class WorkLogEntry(SQLModel, table=True):
+class WorkLogEntry(_Table, table=True):
     """An entry of an RM's daily work log (日常工作登记簿)."""
 
     __tablename__ = "work_log_entry"
@@ -588,7 +603,7 @@ class WorkLogEntry(SQLModel, table=True):
     version: int = 1
 
 
-class ReminderStateRow(SQLModel, table=True):
+class ReminderStateRow(_Table, table=True):
     """What an RM did with one reminder: done, snoozed to a date, or dismissed."""
 
     __tablename__ = "reminder_state"
@@ -606,7 +621,7 @@ class ReminderStateRow(SQLModel, table=True):
     updated_at: datetime = _created_at()
 
 
-class ManualReminder(SQLModel, table=True):
+class ManualReminder(_Table, table=True):
     """A reminder an RM wrote for themself (手工提醒): shown from its due day until done or dismissed."""
 
     __tablename__ = "manual_reminder"
@@ -621,7 +636,7 @@ class ManualReminder(SQLModel, table=True):
     created_at: datetime = _created_at()
 
 
-class RiskAssessment(SQLModel, table=True):
+class RiskAssessment(_Table, table=True):
     """A risk-tolerance questionnaire result, valid for 12 months."""
 
     __tablename__ = "risk_assessment"
@@ -641,7 +656,7 @@ class RiskAssessment(SQLModel, table=True):
     created_at: datetime = _created_at()
 
 
-class CreditRating(SQLModel, table=True):
+class CreditRating(_Table, table=True):
     """A credit rating: a 0–100 score and its grade."""
 
     __tablename__ = "credit_rating"
@@ -666,7 +681,7 @@ class CreditRating(SQLModel, table=True):
 # ---------------------------------------------------------------------------------------------------
 
 
-class Alert(SQLModel, table=True):
+class Alert(_Table, table=True):
     """An attention or churn alert for one RM about one customer in one month."""
 
     __tablename__ = "alert"
@@ -689,7 +704,7 @@ class Alert(SQLModel, table=True):
     acknowledged_at: datetime | None = _optional_ts()
 
 
-class RetentionCase(SQLModel, table=True):
+class RetentionCase(_Table, table=True):
     """A retention case (挽留流程) for a churned or attention customer of platinum and above."""
 
     __tablename__ = "retention_case"
@@ -709,7 +724,7 @@ class RetentionCase(SQLModel, table=True):
     closed_at: datetime | None = _optional_ts()
 
 
-class RetentionStep(SQLModel, table=True):
+class RetentionStep(_Table, table=True):
     """One step of a retention case with its due date."""
 
     __tablename__ = "retention_step"
@@ -724,7 +739,7 @@ class RetentionStep(SQLModel, table=True):
     note: str | None = None
 
 
-class NotificationOutbox(SQLModel, table=True):
+class NotificationOutbox(_Table, table=True):
     """A message to a staff member (SMS or e-mail) waiting for the deployment to deliver it."""
 
     __tablename__ = "notification_outbox"
@@ -746,7 +761,7 @@ class NotificationOutbox(SQLModel, table=True):
 # ---------------------------------------------------------------------------------------------------
 
 
-class AuditLog(SQLModel, table=True):
+class AuditLog(_Table, table=True):
     """Who changed what, when, with the entity before and after (append-only)."""
 
     __tablename__ = "audit_log"
@@ -762,7 +777,7 @@ class AuditLog(SQLModel, table=True):
     after: Any = _json()
 
 
-class SyncOutbox(SQLModel, table=True):
+class SyncOutbox(_Table, table=True):
     """A terminal-authored change waiting to go up to the central database, in device order."""
 
     __tablename__ = "sync_outbox"

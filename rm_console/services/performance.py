@@ -52,8 +52,7 @@ from rm_console.domain.words import role_label
 from rm_console.services.acting import acting_staff, staff_dto
 from storage.meta import BUSINESS_DATE, get_meta
 from storage.performance import GroupKey, covers_every_institution, credit_sums, institution_chain
-from storage.reports import institution_by_code, institution_is_within
-from storage.scope import institution_and_descendants
+from storage.scope import institution_and_descendants, institution_by_code, institution_is_within
 
 if TYPE_CHECKING:
     from rm_console.services.context import Services
