@@ -35,6 +35,7 @@ from rm_console.domain.enums import Role, Tier
 from rm_console.domain.money import format_yuan
 from rm_console.i18n import N_, _, language, with_chinese
 from screens.manager_dialogs import AssignmentDialog, AssignmentRequest, RecycleDialog, sentence
+from widgets.data_table import Table
 from widgets.manager_cells import (
     fill_table,
     fit_columns,
@@ -199,11 +200,11 @@ class AllocationScreen(Screen[None]):
         yield Static("", id="heading")
         with Horizontal(id="panes"):
             with Vertical(id="customers-pane"):
-                yield DataTable(id="customers", cursor_type="row", zebra_stripes=True)
+                yield Table(id="customers", cursor_type="row", zebra_stripes=True)
             with Vertical(id="roster-pane"):
                 yield RmRosterTable(id="roster")
         with Vertical(id="history-pane"):
-            yield DataTable(id="history", cursor_type="none")
+            yield Table(id="history", cursor_type="none")
         yield Static("", id="message")
         yield Footer(compact=True)
 

@@ -24,6 +24,7 @@ from rm_console.domain.enums import Role
 from rm_console.domain.money import format_yuan
 from rm_console.i18n import N_, _, language, with_chinese
 from screens.manager_dialogs import AdjustCreditsDialog, AdjustRequest, CreditLine, sentence
+from widgets.data_table import Table
 from widgets.manager_cells import colour, fill_table, fit_columns, money_cell, right
 from widgets.shell_header import ShellHeader
 
@@ -139,10 +140,10 @@ class AttributionScreen(Screen[None]):
         yield ShellHeader()
         yield Static("", id="heading")
         with Vertical(id="sales-pane"):
-            yield DataTable(id="sales", cursor_type="row", zebra_stripes=True)
+            yield Table(id="sales", cursor_type="row", zebra_stripes=True)
         with Vertical(id="credits-pane"):
             yield Static("", id="sale")
-            yield DataTable(id="credits", cursor_type="none")
+            yield Table(id="credits", cursor_type="none")
             yield Static("", id="registrations")
         yield Static("", id="message")
         yield Footer()

@@ -20,6 +20,7 @@ from rm_console.domain.calendar import month_text, parse_month
 from rm_console.domain.dto import ChurnReport, RmShare
 from rm_console.i18n import _, language, with_chinese
 from screens.manager_dialogs import sentence
+from widgets.data_table import Table
 from widgets.manager_cells import (
     fill_table,
     fit_columns,
@@ -88,7 +89,7 @@ class ChurnReportScreen(Screen[None]):
         yield ShellHeader()
         yield Static("", id="heading")
         with Vertical(id="report-pane"):
-            yield DataTable(id="report", cursor_type="row", zebra_stripes=True)
+            yield Table(id="report", cursor_type="row", zebra_stripes=True)
         yield Static("", id="message")
         yield Footer()
 

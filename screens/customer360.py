@@ -32,6 +32,7 @@ from rm_console.domain.words import TIER_ZH, tier_label
 from rm_console.i18n import N_, _, language, with_chinese
 from rm_console.services.customers import CustomerService
 from widgets.aum_chart import AumChart
+from widgets.data_table import Table
 from widgets.shell_header import ShellHeader
 from widgets.tier_badge import status_markup, tier_markup
 
@@ -277,7 +278,7 @@ class Customer360Screen(Screen[None]):
             for pane in ("holdings", "loans", "transactions", "contacts", "complaints", "tiers"):
                 with TabPane(self._tab_title(pane), id=pane):
                     yield Static("", id=f"{pane}-caption", classes="caption")
-                    yield DataTable(id=f"{pane}-table", cursor_type="row", zebra_stripes=True)
+                    yield Table(id=f"{pane}-table", cursor_type="row", zebra_stripes=True)
             with (
                 TabPane(self._tab_title("recommendations"), id="recommendations"),
                 VerticalScroll(classes="listing"),
@@ -285,7 +286,7 @@ class Customer360Screen(Screen[None]):
                 yield Static("", id="recommendations-list")
             with TabPane(self._tab_title("retention"), id="retention"):
                 yield Static("", id="retention-caption", classes="caption")
-                yield DataTable(id="retention-table", cursor_type="row", zebra_stripes=True)
+                yield Table(id="retention-table", cursor_type="row", zebra_stripes=True)
         yield Static("", id="open")
         yield Static("", id="problem")
         yield Footer()

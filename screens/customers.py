@@ -24,6 +24,7 @@ from rm_console.domain.money import format_yuan
 from rm_console.domain.words import status_label, tier_label
 from rm_console.i18n import N_, _, language, with_chinese
 from screens.customer360 import Customer360Screen, customer_service
+from widgets.data_table import Table
 from widgets.shell_header import ShellHeader
 from widgets.tier_badge import status_text, tier_text
 
@@ -148,7 +149,7 @@ class CustomersScreen(Screen[None]):
             )
             yield Select([], prompt=_("Any institution"), id="institution")
             yield Select([], prompt=_("Any RM"), id="rm")
-        yield DataTable(cursor_type="row", zebra_stripes=True, id="customers")
+        yield Table(cursor_type="row", zebra_stripes=True, id="customers")
         yield Static("", id="problem")
         yield Footer()
 

@@ -36,6 +36,7 @@ from rm_console.domain.tier_rules import (
 from rm_console.domain.tiers import RuleSet, TierRule
 from rm_console.i18n import N_, _, language, with_chinese
 from screens.manager_dialogs import ConfirmRulesDialog, EditRuleDialog, sentence
+from widgets.data_table import Table
 from widgets.manager_cells import EMPTY, fill_table, tier_header, tier_word
 from widgets.shell_header import ShellHeader
 from widgets.transition_matrix import TransitionMatrix
@@ -186,12 +187,12 @@ class TierSimulationScreen(Screen[None]):
         with Horizontal(id="body"):
             with Vertical(id="left"):
                 with Vertical(id="rules-pane"):
-                    yield DataTable(id="rules", cursor_type="cell", zebra_stripes=True)
+                    yield Table(id="rules", cursor_type="cell", zebra_stripes=True)
                 with Vertical(id="matrix-pane"):
                     yield TransitionMatrix(id="matrix")
                 yield Static("", id="note")
             with Vertical(id="changed-pane"):
-                yield DataTable(id="changed", cursor_type="row", zebra_stripes=True)
+                yield Table(id="changed", cursor_type="row", zebra_stripes=True)
         yield Static("", id="message")
         yield Footer()
 

@@ -3,14 +3,18 @@
 from __future__ import annotations
 
 import os
+import time
 import uuid
 from collections.abc import Iterable, Iterator
 from pathlib import Path
+from typing import Any
 
 import pytest
 from sqlalchemy import Engine, create_engine, select, text
 from sqlalchemy.engine import make_url
 from sqlmodel import SQLModel
+from textual.pilot import Pilot
+from textual.widgets import DataTable
 
 from storage.engine import make_engine, sqlite_url
 from storage.migrate import upgrade
@@ -85,3 +89,23 @@ def copy_store(source: Path, target: Engine, tables: Iterable[str]) -> None:
                         )
     finally:
         lite.dispose()
+
+
+async def tables_sized(pilot: Pilot[Any], timeout: float = 3.0) -> None:
+    """Wait until every table on the screen has sized its columns and height to its rows.
+
+    A DataTable measures rows added to it when it is next idle; a snapshot taken before that shows its
+    columns squeezed to their headers. Gives up quietly after ``timeout`` seconds (a table on a hidden
+    tab may wait for longer), leaving the snapshot to tell.
+    """
+    deadline = time.monotonic() + timeout
+    while time.monotonic() < deadline:
+        waiting = [
+            table
+            for table in pilot.app.screen.query(DataTable)
+            if table._require_update_dimensions or table._updated_cells
+        ]
+        if not waiting:
+            break
+        await pilot.pause(0.02)
+    await pilot.pause()

@@ -10,6 +10,7 @@ from pathlib import Path
 from typing import Any
 
 import pytest
+from conftest import tables_sized
 from test_customer_service import SHOWCASE, build_bank, scope_cifs
 from textual.message import Message
 from textual.pilot import Pilot
@@ -58,7 +59,7 @@ async def _settle(pilot: Pilot[Any]) -> None:
     for _round in range(2):
         await pilot.app.workers.wait_for_complete()
         await pilot.wait_for_scheduled_animations()
-        await pilot.pause()
+        await tables_sized(pilot)
 
 
 async def _open_list(pilot: Pilot[Any], page_size: int = 500) -> CustomersScreen:

@@ -11,6 +11,7 @@ from pathlib import Path
 from typing import Any
 
 import pytest
+from conftest import tables_sized
 from sqlalchemy import text
 from textual import work
 from textual.app import App
@@ -132,10 +133,11 @@ class WaitingHost(Host):
 
 
 async def _settle(pilot: Pilot[None]) -> None:
-    """Wait until every worker has finished and the screen has refreshed."""
+    """Wait until every worker has finished, the tables have sized themselves and the screen has
+    refreshed."""
     await pilot.pause()
     await pilot.app.workers.wait_for_complete()
-    await pilot.pause()
+    await tables_sized(pilot)
 
 
 async def _open(pilot: Pilot[None], dialog: Screen[Any]) -> None:

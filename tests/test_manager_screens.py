@@ -12,6 +12,7 @@ from datetime import date
 from pathlib import Path
 
 import pytest
+from conftest import tables_sized
 from textual.pilot import Pilot
 from textual.screen import Screen
 from textual.widgets import DataTable, Input, Select, Static
@@ -70,7 +71,7 @@ async def _settle(pilot: Pilot[None]) -> None:
         if not busy:
             break
         await asyncio.gather(*(w.wait() for w in busy), return_exceptions=True)
-    await pilot.pause()
+    await tables_sized(pilot)
 
 
 async def _open(pilot: Pilot[None], screen: Screen[None]) -> None:

@@ -10,10 +10,11 @@ from textual.widgets import DataTable
 
 from rm_console.domain.dto import RmRoster
 from rm_console.i18n import _
+from widgets.data_table import Table
 from widgets.manager_cells import count_cell, fill_table, money_cell, right
 
 
-class RmRosterTable(DataTable[Text]):
+class RmRosterTable(Table[Text]):
     """One row per RM of a roster, best known by name; enter posts :class:`RmRosterTable.Chosen`.
 
     The RM whose customers are shown beside the table is marked with ``▸``.

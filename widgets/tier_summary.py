@@ -13,6 +13,7 @@ from rm_console.domain.dto import Overview
 from rm_console.domain.enums import Status
 from rm_console.domain.words import STATUS_ZH, status_label, tier_label
 from rm_console.i18n import _, with_chinese
+from widgets.data_table import Table
 
 #: Theme colour of each tier's badge.
 TIER_STYLE = {
@@ -70,7 +71,7 @@ class TierSummary(Widget):
 
     def compose(self) -> ComposeResult:
         """A read-only table, filled when the overview arrives."""
-        yield DataTable(cursor_type="none", zebra_stripes=True)
+        yield Table(cursor_type="none", zebra_stripes=True)
 
     def on_mount(self) -> None:
         """Set the border title and build the table."""

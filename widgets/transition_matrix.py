@@ -11,6 +11,7 @@ from textual.widgets import DataTable
 
 from rm_console.domain.enums import Tier
 from rm_console.i18n import _, language
+from widgets.data_table import Table
 from widgets.manager_cells import EMPTY, colour, fill_table, right, tier_header, tier_style, tier_word
 
 
@@ -46,7 +47,7 @@ class TransitionMatrix(Widget):
 
     def compose(self) -> ComposeResult:
         """A read-only table."""
-        yield DataTable(cursor_type="none", zebra_stripes=False)
+        yield Table(cursor_type="none", zebra_stripes=False)
 
     def on_mount(self) -> None:
         """Build the table."""

@@ -15,6 +15,7 @@ from rm_console.domain.attribution import RegistrationOutcome, SaleList, SaleRow
 from rm_console.domain.money import format_yuan
 from rm_console.i18n import N_, _
 from screens.dialogs.form import FieldError, FormDialog
+from widgets.data_table import Table
 
 if TYPE_CHECKING:
     from rm_console.services import Services
@@ -74,7 +75,7 @@ class SaleRegistrationDialog(FormDialog[RegistrationOutcome]):
         )
         roles = [(_(name), key) for key, name in ROLES]
         yield self.field_row("role", _("Role"), self.select("role", roles, value=self._role))
-        table: DataTable[str | Text] = DataTable(id="sales", cursor_type="row", zebra_stripes=True)
+        table: DataTable[str | Text] = Table(id="sales", cursor_type="row", zebra_stripes=True)
         table.border_title = _("Awaiting attribution")
         yield table
 
