@@ -151,7 +151,11 @@ class TablePanel(Widget):
         if count == 0:
             return []
         flex = self.FLEX % count
-        natural = [max((cell_len(cells[i].plain) for _key, cells in rows), default=1) for i in range(count)]
+        # The flexible column takes what is left, so only the others are measured.
+        natural = [
+            1 if i == flex else max((cell_len(cells[i].plain) for _key, cells in rows), default=1)
+            for i in range(count)
+        ]
         kept = list(range(count))
         for dropped in (*self.DROP, None):
             fixed = sum(max(natural[i], 1) + 2 for i in kept if i != flex)
