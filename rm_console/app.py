@@ -334,9 +334,16 @@ class RMConsoleApp(App[None]):
             self.record_saved()
 
     def record_saved(self) -> None:
-        """Something was written: every workbench panel reloads."""
+        """Something was written: every workbench panel reloads, and the header counts the changes
+        waiting to go up."""
         if self._workbench is not None and self._workbench.is_mounted:
             self._workbench.refresh_all()
+        self.load_shell()
+
+    @on(WorkbenchScreen.Changed)
+    def workbench_changed(self, message: WorkbenchScreen.Changed) -> None:
+        """A reminder marked or a recommendation dismissed on the workbench: one more change to send."""
+        self.load_shell()
 
     def on_customer360screen_new_record(self, message: Customer360Screen.NewRecord) -> None:
         """``n`` on a customer 360: a new record for that customer (a handler found by its name, so that

@@ -12,7 +12,7 @@ from __future__ import annotations
 
 from typing import Any
 
-from sqlalchemy import Connection, insert
+from sqlalchemy import Connection, func, insert, select
 
 from storage.models import SyncOutbox
 from storage.types import new_id, utcnow
@@ -54,3 +54,8 @@ def enqueue(
 
 
 __all__ = ["OPERATIONS", "enqueue"]
+
+
+def pending(conn: Connection) -> int:
+    """How many changes wait to go up (acknowledged rows are removed, so every row is waiting)."""
+    return int(conn.execute(select(func.count()).select_from(_OUTBOX)).scalar_one())

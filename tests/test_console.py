@@ -8,12 +8,15 @@ from datetime import date
 from pathlib import Path
 
 import pytest
+from conftest import tables_sized
 from sqlalchemy import text
 from textual.pilot import Pilot
 from textual.widgets import DataTable, OptionList, Static
 
 from rm_console.app import make_app
+from rm_console.domain.dto import ShellInfo, StaffDTO
 from rm_console.domain.enums import Tier
+from rm_console.i18n import set_language
 from rm_console.services import Services
 from rm_console.settings import Settings
 from screens.allocation import AllocationScreen
@@ -26,7 +29,7 @@ from screens.new_record import RECORDS, NewRecordMenu
 from screens.sign_in import SignInScreen
 from screens.tier_simulation import TierSimulationScreen
 from screens.workbench import WorkbenchScreen
-from widgets.shell_header import ShellHeader
+from widgets.shell_header import ShellHeader, header_text
 
 AS_OF = date(2026, 11, 22)
 
@@ -54,10 +57,11 @@ def _app(db: Path, acting: str | None, lang: str = "en"):  # type: ignore[no-unt
 
 
 async def _settle(pilot: Pilot[None]) -> None:
-    """Wait until every worker (the app's and its screens') has finished and the screen has refreshed."""
+    """Wait until every worker (the app's and its screens') has finished, the tables have sized
+    themselves and the screen has refreshed."""
     await pilot.pause()
     await pilot.app.workers.wait_for_complete()
-    await pilot.pause()
+    await tables_sized(pilot)
 
 
 def _expected_counts(db: Path, staff_code: str) -> dict[str, int]:
@@ -193,6 +197,51 @@ async def test_a_record_saved_from_anywhere_refreshes_the_workbench(demo_db: Pat
         log = app.screen.query_one("#worklog").query_one(DataTable)
         cells = [str(cell) for row in range(log.row_count) for cell in log.get_row_at(row)]
         assert any("called the customer about the fund" in cell for cell in cells)
+
+
+async def test_the_header_counts_the_changes_waiting_to_go_up(demo_db: Path) -> None:
+    def header() -> str:
+        return str(app.screen.query_one(ShellHeader).render())
+
+    app = _app(demo_db, "RM001")
+    async with app.run_test(size=(120, 40)) as pilot:
+        await _settle(pilot)
+        assert "not synced" in header() and "to send" not in header()
+        await _press(pilot, "d")  # the first of today's reminders done, on the workbench
+        assert "not synced · 1 to send" in header()
+        await _press(pilot, "n")
+        app.screen.query_one(OptionList).highlighted = [k for k, _ in RECORDS].index("work_log")
+        await _press(pilot, "enter")
+        await pilot.press(*"visited the branch")
+        await _press(pilot, "ctrl+s")
+        assert "2 to send" in header()
+    zh = _app(demo_db, "RM001", "zh")
+    async with zh.run_test(size=(120, 40)) as pilot:
+        await _settle(pilot)
+        assert "未同步 · 2 项待上传" in str(zh.screen.query_one(ShellHeader).render())
+
+
+NAME, ROLE, PLACE = "李明", "relationship manager", "江南支行营业部"
+DAY, SYNC = "2026-11-22 Sun", "not synced · 6 to send"
+
+
+@pytest.mark.parametrize(
+    ("width", "shown", "left_out"),
+    [
+        (120, [NAME, ROLE, PLACE, DAY, SYNC], []),
+        (80, [NAME, PLACE, DAY, SYNC], [ROLE]),
+        (66, [NAME, DAY, SYNC], [ROLE, PLACE]),
+    ],
+)
+def test_the_header_line_fits_the_terminal_keeping_the_name_date_and_sync_state(
+    width: int, shown: list[str], left_out: list[str]
+) -> None:
+    set_language("en")
+    rm = StaffDTO("RM001", "李明", "rm", "OT01", "江南支行营业部")
+    line = header_text(ShellInfo(rm, "2026-11-22", None, pending=6), width)
+    assert line.cell_len <= width
+    assert all(part in line.plain for part in shown)
+    assert not any(part in line.plain for part in left_out)
 
 
 async def test_the_theme_switches_between_dark_and_light(demo_db: Path) -> None:

@@ -17,31 +17,61 @@ from rm_console.i18n import N_, _, language
 WEEKDAYS = (N_("Mon"), N_("Tue"), N_("Wed"), N_("Thu"), N_("Fri"), N_("Sat"), N_("Sun"))
 
 
-def header_text(info: ShellInfo | None) -> Text:
-    """The header line for ``info`` (a dim placeholder while it loads)."""
-    line = Text()
-    line.append(" RM Console ", style="bold reverse")
-    if info is None:
-        line.append("  " + _("loading…"), style="dim")
-        return line
-    if info.acting is None:
-        line.append("  " + _("Nobody is signed in"), style="dim")
-    else:
-        acting = info.acting
-        line.append(f"  {acting.name}", style="bold")
-        line.append(f" · {role_label(acting.role, language())} · {acting.institution_name}")
-    if info.business_date:
-        day = date.fromisoformat(info.business_date)
-        line.append(f"    {info.business_date} {_(WEEKDAYS[day.weekday()])}")
+def _sync_state(info: ShellInfo) -> Text:
+    """When the store last synced (or that it never did), and how many changes wait to go up."""
+    state = Text()
     if info.last_sync:
         at = datetime.fromisoformat(info.last_sync)
         at = at if at.tzinfo else at.replace(tzinfo=UTC)
-        line.append("    ● ", style="green")
-        line.append(_("synced {time}").format(time=at.astimezone(BUSINESS_TZ).strftime("%m-%d %H:%M")))
+        state.append("● ", style="green")
+        state.append(_("synced {time}").format(time=at.astimezone(BUSINESS_TZ).strftime("%m-%d %H:%M")))
     else:
-        line.append("    ○ ", style="yellow")
-        line.append(_("not synced"))
-    return line
+        state.append("○ ", style="yellow")
+        state.append(_("not synced"))
+    if info.pending:
+        state.append(" · ")
+        state.append(_("{count} to send").format(count=f"{info.pending:,}"), style="bold")
+    return state
+
+
+def header_text(info: ShellInfo | None, width: int | None = None) -> Text:
+    """The header line for ``info`` (a dim placeholder while it loads), fitted to ``width`` cells.
+
+    On a narrow terminal the gaps close up first, then the role goes, then the institution: the name,
+    the business date and the sync state always show.
+    """
+    brand = Text(" RM Console ", style="bold reverse")
+    if info is None:
+        return Text.assemble(brand, ("  " + _("loading…"), "dim"))
+    who: list[Text] = []
+    if info.acting is None:
+        who.append(Text(_("Nobody is signed in"), style="dim"))
+    else:
+        acting = info.acting
+        who += [
+            Text(acting.name, style="bold"),
+            Text(role_label(acting.role, language())),
+            Text(acting.institution_name),
+        ]
+    day = Text()
+    if info.business_date:
+        weekday = date.fromisoformat(info.business_date).weekday()
+        day = Text(f"{info.business_date} {_(WEEKDAYS[weekday])}")
+    state = _sync_state(info)
+
+    def line(people: list[Text], gap: int) -> Text:
+        parts = [brand, Text("  "), Text(" · ").join(people)]
+        for tail in (day, state):
+            if tail.plain:
+                parts += [Text(" " * gap), tail]
+        return Text.assemble(*parts)
+
+    fitted = line(who, 4)
+    for people, gap in ((who, 2), (who[:1] + who[2:], 2), (who[:1], 2)):
+        if width is None or fitted.cell_len <= width:
+            break
+        fitted = line(people, gap)
+    return fitted
 
 
 class ShellHeader(Widget):
@@ -70,4 +100,4 @@ class ShellHeader(Widget):
 
     def render(self) -> Text:
         """The line."""
-        return header_text(self.info)
+        return header_text(self.info, self.size.width)

@@ -73,6 +73,8 @@ class ShellInfo:
     business_date: str | None
     #: When the store last synced (ISO timestamp, UTC); None when it never did.
     last_sync: str | None
+    #: Changes made on this terminal that wait to go up to the central database.
+    pending: int = 0
 
 
 @dataclass(frozen=True, slots=True)

@@ -8,6 +8,7 @@ from rm_console.domain.dto import Overview, ShellInfo, StaffDTO, TierCount
 from rm_console.domain.enums import Tier
 from rm_console.domain.errors import NotFound
 from rm_console.services.acting import staff_dto
+from storage import outbox
 from storage.meta import BUSINESS_DATE, LAST_SYNC, get_meta
 from storage.overview import tier_status_counts
 from storage.scope import all_staff, staff_by_code, visible_customer_ids
@@ -39,10 +40,13 @@ class OverviewService:
             return tuple(staff_dto(row) for row in all_staff(conn))
 
     def shell(self) -> ShellInfo:
-        """The header line: the acting person (None when nobody is), business date and last sync."""
+        """The header line: the acting person (None when nobody is), business date, last sync and how
+        many changes wait to go up."""
         acting = self.acting()
         with self._services.engine.connect() as conn:
-            return ShellInfo(acting, get_meta(conn, BUSINESS_DATE), get_meta(conn, LAST_SYNC))
+            return ShellInfo(
+                acting, get_meta(conn, BUSINESS_DATE), get_meta(conn, LAST_SYNC), pending=outbox.pending(conn)
+            )
 
     def load(self) -> Overview:
         """The overview for the acting person (no customers when nobody is acting)."""
