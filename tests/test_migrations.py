@@ -11,8 +11,10 @@ from sqlalchemy import Engine, inspect, text
 from sqlmodel import SQLModel
 
 import storage.models  # noqa: F401  (registers the tables)
+from rm_console.domain.errors import UserError
+from rm_console.services import Services
 from storage.engine import make_engine, sqlite_url
-from storage.migrate import current_revision, downgrade, head_revision, upgrade
+from storage.migrate import SCHEMA_HEAD, current_revision, downgrade, head_revision, stored_revision, upgrade
 from storage.tiers import load_rule_set
 
 EXPECTED_TABLES = set(SQLModel.metadata.tables)
@@ -21,7 +23,7 @@ EXPECTED_TABLES = set(SQLModel.metadata.tables)
 def _check_store(engine: Engine) -> None:
     tables = set(inspect(engine).get_table_names())
     assert tables >= EXPECTED_TABLES
-    assert current_revision(engine) == head_revision()
+    assert current_revision(engine) == head_revision() == stored_revision(engine)
     with engine.connect() as conn:
         diff = compare_metadata(MigrationContext.configure(conn), SQLModel.metadata)
         assert diff == [], f"models and migrations differ: {diff}"
@@ -39,6 +41,20 @@ def test_sqlite_store_is_built_from_nothing(tmp_path: Path) -> None:
     assert (before, after) == (None, head_revision())
     _check_store(engine)
     assert upgrade(engine) == (head_revision(), head_revision())
+
+
+def test_the_schema_head_is_the_newest_migration() -> None:
+    """Commands check a store against SCHEMA_HEAD without importing Alembic: it must name Alembic's head."""
+    assert head_revision() == SCHEMA_HEAD
+
+
+def test_the_stored_revision_is_read_as_alembic_reads_it(tmp_path: Path) -> None:
+    engine = make_engine(sqlite_url(tmp_path / "local.db"))
+    assert stored_revision(engine) is None
+    upgrade(engine, "0002")
+    assert stored_revision(engine) == current_revision(engine) == "0002"
+    downgrade(engine, "base")
+    assert stored_revision(engine) is None
 
 
 def test_sqlite_store_uses_the_architecture_pragmas(tmp_path: Path) -> None:
@@ -77,3 +93,16 @@ def test_postgresql_is_built_by_the_same_migrations(pg_url: str) -> None:
         downgrade(engine, "base")
     finally:
         engine.dispose()
+
+
+def test_commands_refuse_a_store_behind_the_schema(tmp_path: Path) -> None:
+    path = tmp_path / "local.db"
+    services = Services(path)
+    with pytest.raises(UserError, match="no store here yet"):
+        services.store.require_current()
+    upgrade(services.engine, "0002")
+    with pytest.raises(UserError, match=f"at schema 0002, not {SCHEMA_HEAD}; run 'rmc db upgrade'"):
+        services.store.require_current()
+    services.store.upgrade()
+    services.store.require_current()
+    services.close()

@@ -49,9 +49,9 @@ class StoreService:
         path = self._services.db_path
         if not path.exists():
             raise UserError(f"{path}: no store here yet; run 'rmc demo' or 'rmc db upgrade' first")
-        current = migrate.current_revision(self._services.engine)
-        if current != migrate.head_revision():
+        current = migrate.stored_revision(self._services.engine)
+        if current != migrate.SCHEMA_HEAD:
             raise UserError(
-                f"{path}: the store is at schema {current or 'none'}, not {migrate.head_revision()}; "
+                f"{path}: the store is at schema {current or 'none'}, not {migrate.SCHEMA_HEAD}; "
                 "run 'rmc db upgrade'"
             )
