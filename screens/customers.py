@@ -24,7 +24,7 @@ from rm_console.domain.money import format_yuan
 from rm_console.domain.words import status_label, tier_label
 from rm_console.i18n import N_, _, language, with_chinese
 from screens.customer360 import Customer360Screen, customer_service
-from widgets.data_table import Table
+from widgets.data_table import FixedWidthTable, column_widths
 from widgets.shell_header import ShellHeader
 from widgets.tier_badge import status_text, tier_text
 
@@ -124,8 +124,8 @@ class CustomersScreen(Screen[None]):
         self._debounce: Timer | None = None
         self._open_when_loaded = False
         self._compact = False
-        #: What the table's columns were built for (the AUM column's title, compact or not).
-        self._columns: tuple[str, bool] | None = None
+        #: What the table's columns were built for (the AUM column's title, compact or not, widths).
+        self._columns: tuple[str, bool, tuple[int, ...]] | None = None
 
     # -- layout -------------------------------------------------------------------------------------
 
@@ -149,7 +149,7 @@ class CustomersScreen(Screen[None]):
             )
             yield Select([], prompt=_("Any institution"), id="institution")
             yield Select([], prompt=_("Any RM"), id="rm")
-        yield Table(cursor_type="row", zebra_stripes=True, id="customers")
+        yield FixedWidthTable(cursor_type="row", zebra_stripes=True, id="customers")
         yield Static("", id="problem")
         yield Footer()
 
@@ -238,25 +238,21 @@ class CustomersScreen(Screen[None]):
         colours = self.app.get_css_variables()
         month = page.aum_month or ""
         aum_title = _("AUM {month}").format(month=month) if month else _("AUM")
-        columns = (aum_title, self._compact)
-        if columns == self._columns:
-            # The same columns: only the rows change (their widths are measured again).
-            table.clear()
-        else:
-            self._columns = columns
-            table.clear(columns=True)
-            table.add_column(_("CIF"), key="cif")
-            table.add_column(_("Name"), key="name")
-            table.add_column(_("Tier"), key="tier")
-            table.add_column(_("Status"), key="status")
-            table.add_column(Text(aum_title, justify="right"), key="aum")
-            if not self._compact:
-                table.add_column(_("Primary RM"), key="rm")
-                table.add_column(_("Institution"), key="institution")
-                table.add_column(_("Phone"), key="phone")
+        headers: list[str | Text] = [
+            _("CIF"),
+            _("Name"),
+            _("Tier"),
+            _("Status"),
+            Text(aum_title, justify="right"),
+        ]
+        keys = ["cif", "name", "tier", "status", "aum"]
+        if not self._compact:
+            headers += [_("Primary RM"), _("Institution"), _("Phone")]
+            keys += ["rm", "institution", "phone"]
+        rows: list[list[str | Text]] = []
         for row in page.rows:
             aum = Text(format_yuan(row.aum_fen) if row.aum_fen is not None else "—", justify="right")
-            cells: list[Text | str] = [
+            cells: list[str | Text] = [
                 row.cif,
                 row.name,
                 tier_text(row.tier, colours, lang),
@@ -265,6 +261,25 @@ class CustomersScreen(Screen[None]):
             ]
             if not self._compact:
                 cells += [row.rm_name or "—", row.institution_name, row.phone_masked]
+            rows.append(cells)
+        # The columns are sized here, from the page, so that the table need not measure each cell; they
+        # only widen while the same columns are shown, so that they keep still as a search is typed.
+        widths = column_widths(headers, rows)
+        shown = self._columns
+        if shown is not None and shown[:2] == (aum_title, self._compact):
+            if all(width <= before for width, before in zip(widths, shown[2], strict=True)):
+                widths = list(shown[2])
+            else:
+                widths = [max(width, before) for width, before in zip(widths, shown[2], strict=True)]
+        columns = (aum_title, self._compact, tuple(widths))
+        if columns == shown:
+            table.clear()
+        else:
+            self._columns = columns
+            table.clear(columns=True)
+            for header, key, width in zip(headers, keys, widths, strict=True):
+                table.add_column(header, key=key, width=width)
+        for row, cells in zip(page.rows, rows, strict=True):
             table.add_row(*cells, key=row.cif)
         if not page.rows:
             self.query_one("#problem", Static).update(_("No customer matches."))

@@ -11,6 +11,7 @@ from typing import Any
 
 import pytest
 from conftest import tables_sized
+from rich.text import Text
 from test_customer_service import SHOWCASE, build_bank, scope_cifs
 from textual.message import Message
 from textual.pilot import Pilot
@@ -24,6 +25,7 @@ from rm_console.services.customers import CustomerService
 from rm_console.settings import Settings
 from screens.customer360 import Customer360Screen
 from screens.customers import CustomersScreen
+from widgets.data_table import column_widths
 
 
 @pytest.fixture(scope="module")
@@ -195,6 +197,25 @@ async def test_the_footer_offers_paging_only_while_there_is_a_page_to_go_to(db: 
         await _settle(pilot)
         assert _listed(screen) == [SHOWCASE]
         assert not {"next_page", "previous_page"} & offered(screen)
+
+
+def test_column_widths_count_terminal_cells() -> None:
+    rows = [["1000000017", "李梓豪", Text("platinum 白金级")], ["1000000001", "王强", Text("core")]]
+    assert column_widths(["CIF", "Name", Text("Tier")], rows) == [10, 6, 15]
+
+
+async def test_the_columns_keep_still_while_a_search_narrows_the_list(db: Path) -> None:
+    app = _app(db, "BM01")
+    async with app.run_test(size=(120, 40)) as pilot:
+        screen = await _open_list(pilot, page_size=100)
+        table = screen.query_one("#customers", DataTable)
+        before = [column.get_render_width(table) for column in table.columns.values()]
+        await pilot.press("slash", *SHOWCASE)
+        await _settle(pilot)
+        assert _listed(screen) == [SHOWCASE]
+        assert [column.get_render_width(table) for column in table.columns.values()] == before
+        rendered = table.render_line(1).text
+        assert SHOWCASE in rendered and "李梓豪" in rendered
 
 
 async def test_o_cycles_the_order(db: Path, sql: sqlite3.Connection) -> None:

@@ -7,7 +7,7 @@ wrap. :class:`ReminderList` shows the day's reminders in it: priority, when, wha
 
 from __future__ import annotations
 
-from collections.abc import Iterable, Sequence
+from collections.abc import Sequence
 from datetime import date
 from typing import ClassVar
 
@@ -16,15 +16,14 @@ from rich.style import Style
 from rich.text import Text
 from textual import events, on
 from textual.app import ComposeResult
-from textual.geometry import Size
 from textual.message import Message
 from textual.reactive import reactive
 from textual.widget import Widget
 from textual.widgets import DataTable, Static
-from textual.widgets.data_table import RowKey
 
 from rm_console.domain.dto import ReminderDTO
 from rm_console.i18n import N_, _, language, with_chinese
+from widgets.data_table import FixedWidthTable
 
 #: A table row: its key and its cells.
 Row = tuple[str, list[Text]]
@@ -186,25 +185,8 @@ class TablePanel(Widget):
         """Called when enter is pressed on the row ``key`` (subclasses post their message)."""
 
 
-class PanelTable(DataTable[Text]):
-    """A panel's table: every column has a fixed width (the panel fits them) and every row one line.
-
-    The base table measures every cell of every new row to size its columns, which a panel has
-    already done; with an RM's thousand reminders that was most of the workbench's drawing time. Here
-    the table's size follows from the column widths and the row count alone.
-    """
-
-    def _update_dimensions(self, new_rows: Iterable[RowKey]) -> None:
-        keys = list(new_rows)
-        rows = [self.rows[key] for key in keys if key in self.rows]
-        if any(column.auto_width for column in self.columns.values()) or any(
-            row.auto_height or row.label is not None for row in rows
-        ):
-            super()._update_dimensions(keys)
-            return
-        width = sum(column.get_render_width(self) for column in self.columns.values())
-        header = self.header_height if self.show_header else 0
-        self.virtual_size = Size(width + self._row_label_column_width, self._total_row_height + header)
+class PanelTable(FixedWidthTable[Text]):
+    """A panel's table: the panel fits every column to its width (:meth:`TablePanel._fit`)."""
 
 
 def panel_table() -> PanelTable:
