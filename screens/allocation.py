@@ -18,7 +18,7 @@ from textual.binding import Binding
 from textual.containers import Horizontal, Vertical
 from textual.message import Message
 from textual.screen import Screen
-from textual.widgets import DataTable, Footer, Static
+from textual.widgets import DataTable, Static
 from textual.worker import Worker, WorkerFailed, WorkerState
 
 from rm_console.domain.dto import (
@@ -47,6 +47,7 @@ from widgets.manager_cells import (
     tier_word,
 )
 from widgets.rm_roster import RmRosterTable
+from widgets.shell_footer import ShellFooter
 from widgets.shell_header import ShellHeader
 
 if TYPE_CHECKING:
@@ -206,7 +207,7 @@ class AllocationScreen(Screen[None]):
         with Vertical(id="history-pane"):
             yield Table(id="history", cursor_type="none")
         yield Static("", id="message")
-        yield Footer(compact=True)
+        yield ShellFooter(compact=True)
 
     def on_mount(self) -> None:
         """Titles, empty tables, and start loading."""

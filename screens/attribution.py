@@ -15,7 +15,7 @@ from textual.binding import Binding
 from textual.containers import Vertical
 from textual.message import Message
 from textual.screen import Screen
-from textual.widgets import DataTable, Footer, Static
+from textual.widgets import DataTable, Static
 from textual.worker import Worker, WorkerFailed, WorkerState
 
 from rm_console.domain.attribution import CreditView, SaleList, SaleView, ratio_text
@@ -26,6 +26,7 @@ from rm_console.i18n import N_, _, language, with_chinese
 from screens.manager_dialogs import AdjustCreditsDialog, AdjustRequest, CreditLine, sentence
 from widgets.data_table import Table
 from widgets.manager_cells import colour, fill_table, fit_columns, money_cell, right
+from widgets.shell_footer import ShellFooter
 from widgets.shell_header import ShellHeader
 
 if TYPE_CHECKING:
@@ -146,7 +147,7 @@ class AttributionScreen(Screen[None]):
             yield Table(id="credits", cursor_type="none")
             yield Static("", id="registrations")
         yield Static("", id="message")
-        yield Footer()
+        yield ShellFooter()
 
     def on_mount(self) -> None:
         """Empty tables, then load."""

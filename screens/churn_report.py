@@ -13,7 +13,7 @@ from textual.binding import Binding
 from textual.containers import Vertical
 from textual.message import Message
 from textual.screen import Screen
-from textual.widgets import DataTable, Footer, Static
+from textual.widgets import DataTable, Static
 from textual.worker import Worker, WorkerState
 
 from rm_console.domain.calendar import month_text, parse_month
@@ -31,6 +31,7 @@ from widgets.manager_cells import (
     tier_style,
     tier_word,
 )
+from widgets.shell_footer import ShellFooter
 from widgets.shell_header import ShellHeader
 
 if TYPE_CHECKING:
@@ -91,7 +92,7 @@ class ChurnReportScreen(Screen[None]):
         with Vertical(id="report-pane"):
             yield Table(id="report", cursor_type="row", zebra_stripes=True)
         yield Static("", id="message")
-        yield Footer()
+        yield ShellFooter()
 
     def on_mount(self) -> None:
         """Empty table, then load the month of the stored evaluation."""

@@ -20,7 +20,7 @@ from textual.content import Content
 from textual.markup import escape
 from textual.message import Message
 from textual.screen import Screen
-from textual.widgets import DataTable, Footer, Static, TabbedContent, TabPane
+from textual.widgets import DataTable, Static, TabbedContent, TabPane
 from textual.worker import Worker, WorkerState
 
 from rm_console.domain.customer_dto import Customer360, HoldingRow, RevealField
@@ -33,6 +33,7 @@ from rm_console.i18n import N_, _, language, with_chinese
 from rm_console.services.customers import CustomerService
 from widgets.aum_chart import AumChart
 from widgets.data_table import Table
+from widgets.shell_footer import ShellFooter
 from widgets.shell_header import ShellHeader
 from widgets.tier_badge import status_markup, tier_markup
 
@@ -289,7 +290,7 @@ class Customer360Screen(Screen[None]):
                 yield Table(id="retention-table", cursor_type="row", zebra_stripes=True)
         yield Static("", id="open")
         yield Static("", id="problem")
-        yield Footer()
+        yield ShellFooter()
 
     @staticmethod
     def _tab_title(pane: str) -> str:

@@ -14,7 +14,7 @@ from textual.containers import Horizontal
 from textual.message import Message
 from textual.screen import Screen
 from textual.timer import Timer
-from textual.widgets import DataTable, Footer, Input, Select, Static
+from textual.widgets import DataTable, Input, Select, Static
 from textual.worker import Worker, WorkerState, get_current_worker
 
 from rm_console.domain.customer_dto import CustomerFilters, CustomerPage, CustomerSort, FilterChoices
@@ -25,6 +25,7 @@ from rm_console.domain.words import status_label, tier_label
 from rm_console.i18n import N_, _, language, with_chinese
 from screens.customer360 import Customer360Screen, customer_service
 from widgets.data_table import FixedWidthTable, column_widths
+from widgets.shell_footer import ShellFooter
 from widgets.shell_header import ShellHeader
 from widgets.tier_badge import status_text, tier_text
 
@@ -151,7 +152,7 @@ class CustomersScreen(Screen[None]):
             yield Select([], prompt=_("Any RM"), id="rm")
         yield FixedWidthTable(cursor_type="row", zebra_stripes=True, id="customers")
         yield Static("", id="problem")
-        yield Footer()
+        yield ShellFooter()
 
     def on_mount(self) -> None:
         """Load the first page and the filter choices."""

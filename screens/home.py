@@ -9,12 +9,13 @@ from textual.app import ComposeResult
 from textual.binding import Binding
 from textual.message import Message
 from textual.screen import Screen
-from textual.widgets import Footer, Static
+from textual.widgets import Static
 from textual.worker import Worker, WorkerState
 
 from rm_console.domain.dto import Overview
 from rm_console.domain.errors import UserError
 from rm_console.i18n import _, with_chinese
+from widgets.shell_footer import ShellFooter
 from widgets.shell_header import ShellHeader
 from widgets.tier_summary import TierSummary
 
@@ -55,7 +56,7 @@ class HomeScreen(Screen[None]):
         yield Static("", id="scope")
         yield TierSummary(lang=self._lang, id="tiers")
         yield Static("", id="problem")
-        yield Footer()
+        yield ShellFooter()
 
     def on_mount(self) -> None:
         """Start loading."""

@@ -21,11 +21,12 @@ from textual.containers import Horizontal, Vertical
 from textual.screen import ModalScreen
 from textual.suggester import SuggestFromList
 from textual.widget import Widget
-from textual.widgets import Footer, Input, Label, Select, Static
+from textual.widgets import Input, Label, Select, Static
 
 from rm_console.domain.dto import ShareDTO
 from rm_console.domain.errors import UserError
 from rm_console.i18n import _, with_chinese
+from widgets.shell_footer import ShellFooter
 
 #: How many secondary RMs the assignment form offers.
 SECONDARY_ROWS = 3
@@ -72,7 +73,7 @@ class ManagerForm(ModalScreen[ResultT]):
             form.border_subtitle = _("ctrl+s save · esc cancel")
             yield from self.compose_fields()
             yield Static(self._error or "", id="form-error", classes="error", markup=False)
-        yield Footer()
+        yield ShellFooter()
 
     def compose_fields(self) -> ComposeResult:
         """The labelled fields of the form."""

@@ -10,7 +10,7 @@ from textual.app import ComposeResult
 from textual.binding import Binding
 from textual.message import Message
 from textual.screen import Screen
-from textual.widgets import Footer, OptionList, Static
+from textual.widgets import OptionList, Static
 from textual.widgets.option_list import Option
 from textual.worker import Worker, WorkerState
 
@@ -18,6 +18,7 @@ from rm_console.domain.dto import StaffDTO
 from rm_console.domain.errors import UserError
 from rm_console.domain.words import role_label
 from rm_console.i18n import _, language, with_chinese
+from widgets.shell_footer import ShellFooter
 from widgets.shell_header import ShellHeader
 
 if TYPE_CHECKING:
@@ -61,7 +62,7 @@ class SignInScreen(Screen[str]):
         yield Static(_("Who is working? Choose yourself and press enter."), id="prompt")
         yield OptionList(id="staff")
         yield Static("", id="problem")
-        yield Footer()
+        yield ShellFooter()
 
     def on_mount(self) -> None:
         """Start reading the staff."""

@@ -18,7 +18,7 @@ from textual.binding import Binding
 from textual.containers import Horizontal, Vertical
 from textual.message import Message
 from textual.screen import Screen
-from textual.widgets import DataTable, Footer, Static
+from textual.widgets import DataTable, Static
 from textual.worker import Worker, WorkerFailed, WorkerState
 
 from rm_console.domain.dto import RecomputeReport, SimulationReport, StaffDTO
@@ -38,6 +38,7 @@ from rm_console.i18n import N_, _, language, with_chinese
 from screens.manager_dialogs import ConfirmRulesDialog, EditRuleDialog, sentence
 from widgets.data_table import Table
 from widgets.manager_cells import EMPTY, fill_table, tier_header, tier_word
+from widgets.shell_footer import ShellFooter
 from widgets.shell_header import ShellHeader
 from widgets.transition_matrix import TransitionMatrix
 
@@ -194,7 +195,7 @@ class TierSimulationScreen(Screen[None]):
             with Vertical(id="changed-pane"):
                 yield Table(id="changed", cursor_type="row", zebra_stripes=True)
         yield Static("", id="message")
-        yield Footer()
+        yield ShellFooter()
 
     def on_mount(self) -> None:
         """Titles, then load the rules."""

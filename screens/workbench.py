@@ -23,7 +23,7 @@ from textual.containers import Horizontal, Vertical, VerticalScroll
 from textual.message import Message
 from textual.screen import ModalScreen, Screen
 from textual.widget import Widget
-from textual.widgets import Footer, Input, OptionList, Static
+from textual.widgets import Input, OptionList, Static
 from textual.widgets.option_list import Option
 from textual.worker import Worker, WorkerState
 
@@ -40,6 +40,7 @@ from widgets.leaderboard_panel import LeaderboardPanel
 from widgets.month_calendar import MonthCalendar
 from widgets.recommendation_list import RecommendationList, offer_text
 from widgets.reminder_list import ReminderList, kind_word, without_cif
+from widgets.shell_footer import ShellFooter
 from widgets.shell_header import ShellHeader
 from widgets.work_log_panel import WorkLogPanel
 
@@ -115,7 +116,7 @@ class SnoozeDialog(ModalScreen[date | None]):
                 id="until",
             )
             yield Static("", id="until-error", classes="field-error")
-        yield Footer()
+        yield ShellFooter()
 
     @on(Input.Submitted, "#until")
     def snooze(self, event: Input.Submitted) -> None:
@@ -166,7 +167,7 @@ class WorkLogEntryDialog(ModalScreen[WorkLogEntryDTO | None]):
             box.border_subtitle = _("enter save · esc cancel")
             yield Input(placeholder=_("What did you do?"), id="entry")
             yield Static("", id="entry-error", classes="field-error")
-        yield Footer()
+        yield ShellFooter()
 
     @on(Input.Submitted, "#entry")
     def submit(self, event: Input.Submitted) -> None:
@@ -256,7 +257,7 @@ class DetailsDialog(ModalScreen[str | None]):
                 with Horizontal(classes="detail-line"):
                     yield Static(label, classes="detail-label")
                     yield Static(value, classes="detail-value", markup=False)
-        yield Footer()
+        yield ShellFooter()
 
     def check_action(self, action: str, parameters: tuple[object, ...]) -> bool | None:
         """Offer only the choices this dialog was opened with (and closing)."""
@@ -296,7 +297,7 @@ class DayDialog(ModalScreen[None]):
                 yield OptionList(*(Option(self._prompt(item)) for item in self._day.items), id="day-items")
             else:
                 yield Static(_("Nothing on this day."), classes="dialog-text")
-        yield Footer()
+        yield ShellFooter()
 
     def _prompt(self, item: CalendarItemDTO) -> Text:
         def style(name: str) -> Style:
@@ -437,7 +438,7 @@ class WorkbenchScreen(Screen[None]):
                 yield MonthCalendar(id="calendar")
                 yield WorkLogPanel(id="worklog", classes="panel")
         yield Static("", id="problem", markup=False)
-        yield Footer()
+        yield ShellFooter()
 
     def on_mount(self) -> None:
         """Start every loader and put the focus on the reminders."""

@@ -16,6 +16,7 @@ from sqlalchemy import select, text, update
 from textual.app import App, ComposeResult
 from textual.pilot import Pilot
 from textual.widgets import DataTable, Input, OptionList, Static
+from textual.widgets._footer import FooterKey
 
 from rm_console.app import make_app
 from rm_console.domain import reminders as rem
@@ -561,3 +562,18 @@ async def test_a_table_drawn_before_its_rows_are_measured_is_drawn_again_at_thei
         assert "1000000017" in fixed.render_line(1).text
         # Textual 8.2.8's own table still shows "100"; once it does not, Table can go.
         assert "1000000017" not in plain.render_line(1).text
+
+
+async def test_the_footer_is_rebuilt_only_when_its_keys_change(demo_db: Path) -> None:
+    app = _app(demo_db)
+    async with app.run_test(size=(120, 40)) as pilot:
+        screen = await _open(pilot)
+        keys = list(screen.query(FooterKey))
+        assert {key.action for key in keys} >= {"done", "snooze", "dismiss_item"}
+        for _round in range(3):
+            screen.refresh_bindings()
+            await pilot.pause()
+        assert list(screen.query(FooterKey)) == keys  # the same widgets: nothing was rebuilt
+        await pilot.press("tab")  # on to the churn alerts, whose keys differ
+        await _settle(pilot)
+        assert "done" not in {key.action for key in screen.query(FooterKey)}

@@ -30,12 +30,13 @@ from textual.message import Message
 from textual.screen import ModalScreen
 from textual.suggester import Suggester
 from textual.widget import Widget
-from textual.widgets import Footer, Input, Label, Select, Static, TextArea
+from textual.widgets import Input, Label, Select, Static, TextArea
 from textual.worker import Worker, WorkerState
 
 from rm_console.domain.date_input import DateInputError, parse_date_input, parse_when_input
 from rm_console.domain.errors import UserError
 from rm_console.i18n import _, with_chinese
+from widgets.shell_footer import ShellFooter
 
 if TYPE_CHECKING:
     from rm_console.services import Services
@@ -200,7 +201,7 @@ class FormDialog(ModalScreen[ResultT]):
                 yield from self.compose_fields()
             yield from self.compose_summary()
             yield Static("", id="form-message", markup=False)
-        yield Footer()
+        yield ShellFooter()
 
     def compose_fields(self) -> ComposeResult:
         """The form's fields, top to bottom (subclasses)."""
