@@ -39,7 +39,7 @@ from widgets.data_table import Table
 from widgets.leaderboard_panel import LeaderboardPanel, bar
 from widgets.month_calendar import MonthCalendar, weeks_of
 from widgets.recommendation_list import RecommendationList
-from widgets.reminder_list import PanelTable, ReminderList
+from widgets.reminder_list import NAME_WIDTH, PanelTable, ReminderList
 from widgets.work_log_panel import WorkLogPanel
 
 AS_OF = date(2026, 11, 22)
@@ -577,3 +577,17 @@ async def test_the_footer_is_rebuilt_only_when_its_keys_change(demo_db: Path) ->
         await pilot.press("tab")  # on to the churn alerts, whose keys differ
         await _settle(pilot)
         assert "done" not in {key.action for key in screen.query(FooterKey)}
+
+
+def test_a_long_customer_name_leaves_the_reminder_text_its_room() -> None:
+    cells = [
+        "!",
+        "11-22",
+        "Maturity",
+        "江城东湖电子科技有限公司",
+        "Deposit of 江城东湖电子科技有限公司 matures",
+    ]
+    rows = [("r1", [Text(cell) for cell in cells])]
+    widths = dict(ReminderList()._fit(rows, 76))
+    assert widths[3] == NAME_WIDTH < Text(cells[3]).cell_len
+    assert widths[4] == 76 - sum(width + 2 for index, width in widths.items() if index != 4) - 2

@@ -14,7 +14,7 @@ from rm_console.domain.dto import ChurnAlertDTO
 from rm_console.domain.money import format_yuan
 from rm_console.domain.words import TIER_ZH
 from rm_console.i18n import _, language, with_chinese
-from widgets.reminder_list import Row, TablePanel, cut
+from widgets.reminder_list import NAME_WIDTH, Row, TablePanel, cut
 
 #: The heights of a sparkline bar, lowest first (the full block is left out so rows stay apart).
 BARS = "▁▂▃▄▅▆▇"
@@ -78,6 +78,7 @@ class ChurnAlerts(TablePanel):
     FLEX = 2
     DROP = (4,)
     MIN_FLEX = 12
+    CAPPED: ClassVar[dict[int, int]] = {0: NAME_WIDTH}
 
     alerts: reactive[tuple[ChurnAlertDTO, ...] | None] = reactive(None, always_update=True)
     """The alerts to show; None while loading."""
@@ -132,7 +133,7 @@ class ChurnAlerts(TablePanel):
                 (
                     alert.cif,
                     [
-                        Text(alert.name),
+                        cut(alert.name),
                         Text(tier_word(alert.tier), style=tier_style),
                         cut(self.status_text(alert), status_style),
                         Text(sparkline([fen for _month, fen in alert.aum]), style=spark),

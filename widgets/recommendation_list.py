@@ -2,13 +2,15 @@
 
 from __future__ import annotations
 
+from typing import ClassVar
+
 from rich.text import Text
 from textual.message import Message
 from textual.reactive import reactive
 
 from rm_console.domain.dto import RecommendationDTO
 from rm_console.i18n import _, language, with_chinese
-from widgets.reminder_list import Row, TablePanel, cut
+from widgets.reminder_list import NAME_WIDTH, Row, TablePanel, cut
 
 
 def offer_text(recommendation: RecommendationDTO) -> str:
@@ -24,6 +26,7 @@ class RecommendationList(TablePanel):
 
     FLEX = 2
     DROP = (1,)
+    CAPPED: ClassVar[dict[int, int]] = {0: NAME_WIDTH}
 
     recommendations: reactive[tuple[RecommendationDTO, ...] | None] = reactive(None, always_update=True)
     """The recommendations to show; None while loading."""
@@ -68,7 +71,7 @@ class RecommendationList(TablePanel):
             (
                 recommendation.id,
                 [
-                    Text(recommendation.name),
+                    cut(recommendation.name),
                     Text(offer_text(recommendation)),
                     cut(recommendation.reason(lang)),
                 ],

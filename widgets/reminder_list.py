@@ -25,6 +25,9 @@ from rm_console.domain.dto import ReminderDTO
 from rm_console.i18n import N_, _, language, with_chinese
 from widgets.data_table import FixedWidthTable
 
+#: The widest a customer's name is shown in a panel, in terminal cells (seven Chinese characters).
+NAME_WIDTH = 14
+
 #: A table row: its key and its cells.
 Row = tuple[str, list[Text]]
 
@@ -75,6 +78,10 @@ class TablePanel(Widget):
 
     MIN_FLEX: ClassVar[int] = 16
     """The narrowest the flexible column may get before columns are dropped."""
+
+    CAPPED: ClassVar[dict[int, int]] = {}
+    """The widest some columns may get (by index), cut with an ellipsis beyond: a corporate customer's
+    name must not take the room of the text beside it."""
 
     def __init__(
         self,
@@ -155,6 +162,8 @@ class TablePanel(Widget):
             1 if i == flex else max((cell_len(cells[i].plain) for _key, cells in rows), default=1)
             for i in range(count)
         ]
+        for i, cap in self.CAPPED.items():
+            natural[i % count] = min(natural[i % count], cap)
         kept = list(range(count))
         for dropped in (*self.DROP, None):
             fixed = sum(max(natural[i], 1) + 2 for i in kept if i != flex)
@@ -257,6 +266,7 @@ class ReminderList(TablePanel):
 
     FLEX = 4
     DROP = (1,)
+    CAPPED: ClassVar[dict[int, int]] = {3: NAME_WIDTH}
 
     reminders: reactive[tuple[ReminderDTO, ...] | None] = reactive(None, always_update=True)
     """The reminders to show; None while loading."""
@@ -320,7 +330,7 @@ class ReminderList(TablePanel):
                         Text("!" if reminder.priority == "high" else " ", style=high),
                         self._when(reminder),
                         Text(kind_word(reminder.kind), style=high if reminder.priority == "high" else style),
-                        Text(reminder.name or "—", style=style),
+                        cut(reminder.name or "—", style),
                         cut(without_cif(reminder.text(lang), reminder.cif), style),
                     ],
                 )
