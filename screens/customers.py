@@ -35,6 +35,9 @@ if TYPE_CHECKING:
 #: Rows per page when the caller does not say (the service allows up to 2,000): a few screenfuls, so
 #: that a keystroke's new page is drawn at once; page down / page up move through the rest.
 PAGE_SIZE = 100
+#: The widest the name and institution columns get (longer ones are cut with an ellipsis), so that a
+#: corporate customer's or an outlet's long name does not push the phone column off a 120-column screen.
+CAPPED_WIDTH = 14
 #: Seconds of quiet typing before the search runs.
 DEBOUNCE = 0.15
 #: Below this many cells of width the list drops its low-priority columns.
@@ -255,17 +258,18 @@ class CustomersScreen(Screen[None]):
             aum = Text(format_yuan(row.aum_fen) if row.aum_fen is not None else "—", justify="right")
             cells: list[str | Text] = [
                 row.cif,
-                row.name,
+                Text(row.name, no_wrap=True, overflow="ellipsis"),
                 tier_text(row.tier, colours, lang),
                 status_text(row.status, colours, lang),
                 aum,
             ]
             if not self._compact:
-                cells += [row.rm_name or "—", row.institution_name, row.phone_masked]
+                institution = Text(row.institution_name, no_wrap=True, overflow="ellipsis")
+                cells += [row.rm_name or "—", institution, row.phone_masked]
             rows.append(cells)
         # The columns are sized here, from the page, so that the table need not measure each cell; they
         # only widen while the same columns are shown, so that they keep still as a search is typed.
-        widths = column_widths(headers, rows)
+        widths = column_widths(headers, rows, caps={1: CAPPED_WIDTH, 6: CAPPED_WIDTH})
         shown = self._columns
         if shown is not None and shown[:2] == (aum_title, self._compact):
             if all(width <= before for width, before in zip(widths, shown[2], strict=True)):

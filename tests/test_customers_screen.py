@@ -202,6 +202,7 @@ async def test_the_footer_offers_paging_only_while_there_is_a_page_to_go_to(db: 
 def test_column_widths_count_terminal_cells() -> None:
     rows = [["1000000017", "李梓豪", Text("platinum 白金级")], ["1000000001", "王强", Text("core")]]
     assert column_widths(["CIF", "Name", Text("Tier")], rows) == [10, 6, 15]
+    assert column_widths(["CIF", "Name", Text("Tier")], rows, caps={1: 4, 2: 40}) == [10, 4, 15]
 
 
 async def test_the_columns_keep_still_while_a_search_narrows_the_list(db: Path) -> None:

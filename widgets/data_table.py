@@ -14,7 +14,7 @@ the time such a table takes to draw, and it learns nothing the owner does not kn
 
 from __future__ import annotations
 
-from collections.abc import Iterable, Sequence
+from collections.abc import Iterable, Mapping, Sequence
 from typing import Any
 
 from rich.cells import cell_len
@@ -58,12 +58,17 @@ class FixedWidthTable(Table[CellType]):
         self.virtual_size = Size(width + self._row_label_column_width, self._total_row_height + header)
 
 
-def column_widths(headers: Sequence[str | Text], rows: Iterable[Sequence[str | Text]]) -> list[int]:
-    """The width each column needs: its widest cell or header, in terminal cells."""
+def column_widths(
+    headers: Sequence[str | Text], rows: Iterable[Sequence[str | Text]], caps: Mapping[int, int] | None = None
+) -> list[int]:
+    """The width each column needs: its widest cell or header, in terminal cells; at most ``caps`` of
+    the columns named there (by index)."""
     widths = [cell_len(h) if isinstance(h, str) else h.cell_len for h in headers]
     for row in rows:
         for index, cell in enumerate(row):
             width = cell_len(cell) if isinstance(cell, str) else cell.cell_len
             if width > widths[index]:
                 widths[index] = width
+    for index, cap in (caps or {}).items():
+        widths[index] = min(widths[index], cap)
     return widths
