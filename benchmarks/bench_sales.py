@@ -45,7 +45,7 @@ from sqlalchemy import Connection, Select, text  # noqa: E402
 from rm_console.domain.attribution import GRACE_PARAMETER, parse_grace_days  # noqa: E402
 from rm_console.domain.calendar import month_idx, month_start, month_text  # noqa: E402
 from rm_console.services import Services  # noqa: E402
-from storage.engine import make_engine, sqlite_url  # noqa: E402
+from storage.engine import make_engine, refresh_statistics, sqlite_url  # noqa: E402
 from storage.meta import parameters  # noqa: E402
 from storage.performance import covers_every_institution, credit_sums, credit_sums_query  # noqa: E402
 from storage.sales import attribute  # noqa: E402
@@ -158,6 +158,8 @@ def main() -> None:
             started = time.perf_counter()
             with engine.begin() as conn:
                 base, copies, total = amplify(conn, args.sales)
+                # An import of this many sales ends by refreshing the planner's statistics; so does this.
+                refresh_statistics(conn)
             print(
                 f"amplified: {base:,} demo sales copied up to {copies:,} times by set-based SQL (new keys "
                 f"and txn_ids, dates spread over the last {SPREAD_DAYS} days) → {total:,} sales, all "
