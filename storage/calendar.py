@@ -13,7 +13,7 @@ from collections.abc import Sequence
 from datetime import date
 from typing import Any
 
-from sqlalchemy import Connection, and_, exists, or_, select
+from sqlalchemy import Connection, and_, or_, select
 
 from rm_console.domain.enums import AssetClass
 from rm_console.domain.reminders import MATURING_CLASSES
@@ -25,35 +25,6 @@ _CUSTOMER = Customer.__table__  # type: ignore[attr-defined]
 _HOLDING = Holding.__table__  # type: ignore[attr-defined]
 _PRODUCT = Product.__table__  # type: ignore[attr-defined]
 _MANUAL = ManualReminder.__table__  # type: ignore[attr-defined]
-
-
-def follow_ups_between(conn: Connection, staff_id: int, first: date, last: date) -> list[dict[str, Any]]:
-    """The staff member's contact records with a follow-up date in [first, last]: id, follow-up date,
-    next step, the customer's CIF and name, and whether a later contact with the customer took place
-    (the follow-up was done)."""
-    later = _CONTACT.alias("later")
-    done = exists().where(
-        later.c.customer_id == _CONTACT.c.customer_id,
-        later.c.occurred_at > _CONTACT.c.occurred_at,
-    )
-    rows = conn.execute(
-        select(
-            _CONTACT.c.id,
-            _CONTACT.c.follow_up_date,
-            _CONTACT.c.next_step,
-            _CUSTOMER.c.cif,
-            _CUSTOMER.c.name,
-            done.label("done"),
-        )
-        .join(_CUSTOMER, _CUSTOMER.c.id == _CONTACT.c.customer_id)
-        .where(
-            _CONTACT.c.staff_id == staff_id,
-            _CONTACT.c.follow_up_date >= first,
-            _CONTACT.c.follow_up_date <= last,
-        )
-        .order_by(_CONTACT.c.follow_up_date, _CUSTOMER.c.cif)
-    ).mappings()
-    return [dict(row) for row in rows]
 
 
 def manual_between(conn: Connection, staff_id: int, first: date, last: date) -> list[dict[str, Any]]:
@@ -128,4 +99,4 @@ def investing_customers(conn: Connection, ids: Sequence[int]) -> set[int]:
     return found
 
 
-__all__ = ["dated_holdings", "follow_ups_between", "investing_customers", "manual_between"]
+__all__ = ["dated_holdings", "investing_customers", "manual_between"]

@@ -198,14 +198,20 @@ def plans_between(conn: Connection, staff_id: int, start: datetime, end: datetim
     return [dict(row) for row in rows]
 
 
-def follow_ups_due(conn: Connection, staff_id: int, until: date) -> list[dict[str, Any]]:
-    """The staff member's contact records with a follow-up date on or before ``until``, and whether a
-    later contact with the same customer took place (the follow-up was done)."""
+def follow_ups_due(
+    conn: Connection, staff_id: int, until: date, *, since: date | None = None
+) -> list[dict[str, Any]]:
+    """The staff member's contact records with a follow-up date on or before ``until`` (and on or after
+    ``since`` when given), by date and CIF: id, follow-up date, next step, the customer's CIF and name,
+    and whether a later contact with the same customer took place (the follow-up was done)."""
     later = _CONTACT.alias("later")
     done = exists().where(
         later.c.customer_id == _CONTACT.c.customer_id,
         later.c.occurred_at > _CONTACT.c.occurred_at,
     )
+    window = [_CONTACT.c.follow_up_date <= until]
+    if since is not None:
+        window.append(_CONTACT.c.follow_up_date >= since)
     rows = conn.execute(
         select(
             _CONTACT.c.id,
@@ -216,7 +222,8 @@ def follow_ups_due(conn: Connection, staff_id: int, until: date) -> list[dict[st
             done.label("done"),
         )
         .join(_CUSTOMER, _CUSTOMER.c.id == _CONTACT.c.customer_id)
-        .where(_CONTACT.c.staff_id == staff_id, _CONTACT.c.follow_up_date <= until)
+        .where(_CONTACT.c.staff_id == staff_id, *window)
+        .order_by(_CONTACT.c.follow_up_date, _CUSTOMER.c.cif)
     ).mappings()
     return [dict(row) for row in rows]
 

@@ -47,9 +47,10 @@ from rm_console.services.day_facts import (
     txn_facts,
     who_is,
 )
-from storage.calendar import dated_holdings, follow_ups_between, investing_customers, manual_between
+from storage.calendar import dated_holdings, investing_customers, manual_between
 from storage.meta import BUSINESS_DATE, get_meta, parameters
 from storage.today import (
+    follow_ups_due,
     important_dates,
     large_txns,
     latest_assessments,
@@ -133,7 +134,7 @@ class CalendarService:
             start = datetime.combine(first, time(), tzinfo=BUSINESS_TZ)
             end = datetime.combine(last + timedelta(days=1), time(), tzinfo=BUSINESS_TZ)
             plans = plans_between(conn, staff_id, start, end)
-            follow_ups = follow_ups_between(conn, staff_id, first, last)
+            follow_ups = follow_ups_due(conn, staff_id, last, since=first)
             manual = manual_facts(manual_between(conn, staff_id, first, last))
             held = dated_holdings(conn, ids, first, last)
             dates = important_dates(conn, ids)
