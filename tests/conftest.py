@@ -3,9 +3,11 @@
 from __future__ import annotations
 
 import os
+import shutil
 import time
 import uuid
 from collections.abc import Iterable, Iterator
+from datetime import date
 from pathlib import Path
 from typing import Any
 
@@ -16,6 +18,7 @@ from sqlmodel import SQLModel
 from textual.pilot import Pilot
 from textual.widgets import DataTable
 
+from rm_console.services import Services
 from storage.engine import make_engine, sqlite_url
 from storage.migrate import upgrade
 
@@ -109,3 +112,27 @@ async def tables_sized(pilot: Pilot[Any], timeout: float = 3.0) -> None:
             break
         await pilot.pause(0.02)
     await pilot.pause()
+
+
+#: The business date of the demo banks the tests build.
+DEMO_AS_OF = date(2026, 11, 22)
+
+
+def build_demo(path: Path, *, customers: int, seed: int) -> Path:
+    """Build the demo bank of ``customers`` customers (14 months, as of :data:`DEMO_AS_OF`) at ``path``."""
+    services = Services(path)
+    services.demo.build(
+        customers=customers, months=14, seed=seed, as_of=DEMO_AS_OF, force=True, progress=None
+    )
+    services.close()
+    return path
+
+
+def isolated_copy(template: Path, tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Path:
+    """A test's own copy of ``template``, with no config file or RMC_* environment leaking in."""
+    monkeypatch.setenv("RMC_CONFIG", str(tmp_path / "no-config.toml"))
+    for name in ("RMC_DB", "RMC_USER", "RMC_LANG"):
+        monkeypatch.delenv(name, raising=False)
+    copy = tmp_path / "local.db"
+    shutil.copyfile(template, copy)
+    return copy

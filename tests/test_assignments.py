@@ -7,14 +7,13 @@ and the assignment derived from the events alone.
 from __future__ import annotations
 
 import json
-import shutil
 import sqlite3
 from collections.abc import Iterator
 from datetime import UTC, date, datetime
 from pathlib import Path
 
 import pytest
-from conftest import copy_store, reset_public_schema
+from conftest import build_demo, copy_store, isolated_copy, reset_public_schema
 from typer.testing import CliRunner
 
 from rm_console.cli import app
@@ -32,22 +31,13 @@ runner = CliRunner()
 @pytest.fixture(scope="module")
 def template(tmp_path_factory: pytest.TempPathFactory) -> Path:
     """A 1,500-customer demo bank, built once for the module."""
-    path = tmp_path_factory.mktemp("assign") / "bank.db"
-    services = Services(path)
-    services.demo.build(customers=1500, months=14, seed=7, as_of=AS_OF, force=True, progress=None)
-    services.close()
-    return path
+    return build_demo(tmp_path_factory.mktemp("assign") / "bank.db", customers=1500, seed=7)
 
 
 @pytest.fixture
 def db(template: Path, tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Path:
     """This test's own copy of the bank, with no config or environment leaking in."""
-    monkeypatch.setenv("RMC_CONFIG", str(tmp_path / "no-config.toml"))
-    for name in ("RMC_DB", "RMC_USER", "RMC_LANG"):
-        monkeypatch.delenv(name, raising=False)
-    copy = tmp_path / "local.db"
-    shutil.copyfile(template, copy)
-    return copy
+    return isolated_copy(template, tmp_path, monkeypatch)
 
 
 @pytest.fixture

@@ -8,7 +8,6 @@ is checked to leave the store exactly as it was. The demo store's business date 
 from __future__ import annotations
 
 import json
-import shutil
 import sqlite3
 import uuid
 from collections.abc import Callable, Iterator
@@ -18,6 +17,7 @@ from pathlib import Path
 from typing import Any
 
 import pytest
+from conftest import build_demo, isolated_copy
 from typer.testing import CliRunner
 
 from rm_console.cli import app
@@ -58,22 +58,13 @@ PERSONAL_SCORES = {
 @pytest.fixture(scope="module")
 def template(tmp_path_factory: pytest.TempPathFactory) -> Path:
     """An 800-customer demo bank, built once for the module."""
-    path = tmp_path_factory.mktemp("records") / "bank.db"
-    services = Services(path)
-    services.demo.build(customers=800, months=14, seed=3, as_of=AS_OF, force=True, progress=None)
-    services.close()
-    return path
+    return build_demo(tmp_path_factory.mktemp("records") / "bank.db", customers=800, seed=3)
 
 
 @pytest.fixture
 def db(template: Path, tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Path:
     """This test's own copy of the bank, with no config or environment leaking in."""
-    monkeypatch.setenv("RMC_CONFIG", str(tmp_path / "no-config.toml"))
-    for name in ("RMC_DB", "RMC_USER", "RMC_LANG"):
-        monkeypatch.delenv(name, raising=False)
-    copy = tmp_path / "local.db"
-    shutil.copyfile(template, copy)
-    return copy
+    return isolated_copy(template, tmp_path, monkeypatch)
 
 
 @pytest.fixture
