@@ -205,13 +205,6 @@ class Recommendation:
         """The key a dismissal of this recommendation is stored under: its product code, else its kind."""
         return self.product_code if self.product_code is not None else self.kind.value
 
-    @property
-    def dismissal_keys(self) -> tuple[str, ...]:
-        """Every key whose dismissal hides this recommendation: its product code (if any), then its kind."""
-        if self.product_code is None:
-            return (self.kind.value,)
-        return (self.product_code, self.kind.value)
-
 
 _RISK_NUMBERS: dict[str, int] = {
     **{level.value: int(level.value[1:]) for level in RiskLevel},
@@ -489,8 +482,30 @@ def is_dismissed(
     recommendation whatever product it names; ``assess_risk`` is dismissed this way). Hidden while
     ``today − dismissed_on ≤ days`` (day 30 hidden, day 31 shown).
     """
-    for key in recommendation.dismissal_keys:
-        dismissed_on = dismissals.get((recommendation.customer, key))
+    return is_hidden(
+        recommendation.customer,
+        recommendation.kind,
+        recommendation.product_code,
+        dismissals,
+        today,
+        days=days,
+    )
+
+
+def is_hidden(
+    customer: str,
+    kind: RecommendationKind | str,
+    product_code: str | None,
+    dismissals: Mapping[tuple[str, str], date],
+    today: date,
+    *,
+    days: int = DISMISSAL_DAYS,
+) -> bool:
+    """:func:`is_dismissed` for the recommendation of ``kind`` naming ``product_code`` (None for the
+    ``assess_risk`` flag) to ``customer``: the form a stored recommendation keeps."""
+    keys = (str(kind),) if product_code is None else (product_code, str(kind))
+    for key in keys:
+        dismissed_on = dismissals.get((customer, key))
         if dismissed_on is not None and today <= last_hidden_day(dismissed_on, days):
             return True
     return False

@@ -383,22 +383,55 @@ def day_reminders(
     maturity_days: int = MATURITY_DAYS,
     large_txn_threshold_fen: int = LARGE_TXN_THRESHOLD_FEN,
 ) -> list[Reminder]:
-    """Every reminder of the day for one RM, sorted by :func:`sort_key`, each id once."""
+    """Every reminder of the day for one RM, sorted by :func:`sort_key`, each id once: those of the RM's
+    records (:func:`record_reminders`) and those of the bank's data (:func:`data_reminders`)."""
     found = [
-        *visit_reminders(facts.plans, today),
-        *follow_up_reminders(facts.follow_ups, today),
-        *maturity_reminders(facts.holdings, today, days=maturity_days),
-        *card_repayment_reminders(facts.holdings, today),
-        *loan_reminders(facts.holdings, today),
-        *large_txn_reminders(facts.txns, today, threshold_fen=large_txn_threshold_fen),
-        *birthday_reminders(facts.customers, today),
-        *important_date_reminders(facts.important_dates, today),
-        *festival_reminders(today),
-        *assessment_reminders(facts.assessments, today),
-        *manual_reminders(facts.manual, today),
+        *record_reminders(facts, today),
+        *data_reminders(
+            facts, today, maturity_days=maturity_days, large_txn_threshold_fen=large_txn_threshold_fen
+        ),
     ]
-    unique = {reminder.id: reminder for reminder in reversed(found)}
-    return sorted(unique.values(), key=sort_key)
+    return sorted(_unique(found), key=sort_key)
+
+
+def record_reminders(facts: DayFacts, today: date) -> list[Reminder]:
+    """The reminders from what the RM records: planned visits and calls, follow-ups, manual reminders
+    (each id once, unsorted)."""
+    return _unique(
+        [
+            *visit_reminders(facts.plans, today),
+            *follow_up_reminders(facts.follow_ups, today),
+            *manual_reminders(facts.manual, today),
+        ]
+    )
+
+
+def data_reminders(
+    facts: DayFacts,
+    today: date,
+    *,
+    maturity_days: int = MATURITY_DAYS,
+    large_txn_threshold_fen: int = LARGE_TXN_THRESHOLD_FEN,
+) -> list[Reminder]:
+    """The reminders from the bank's data: maturities, card repayments, loans, large transactions,
+    birthdays, important dates, festivals and risk assessments (each id once, unsorted)."""
+    return _unique(
+        [
+            *maturity_reminders(facts.holdings, today, days=maturity_days),
+            *card_repayment_reminders(facts.holdings, today),
+            *loan_reminders(facts.holdings, today),
+            *large_txn_reminders(facts.txns, today, threshold_fen=large_txn_threshold_fen),
+            *birthday_reminders(facts.customers, today),
+            *important_date_reminders(facts.important_dates, today),
+            *festival_reminders(today),
+            *assessment_reminders(facts.assessments, today),
+        ]
+    )
+
+
+def _unique(found: list[Reminder]) -> list[Reminder]:
+    """``found`` with each id once (its first reminder kept)."""
+    return list({reminder.id: reminder for reminder in reversed(found)}.values())
 
 
 # ---------------------------------------------------------------------------------------------------
