@@ -37,7 +37,8 @@ def make_engine(url: str, **kwargs: Any) -> Engine:
     """Create an engine for ``url``.
 
     A SQLite file is opened with WAL, ``foreign_keys=ON``, a busy timeout and ``synchronous=FULL``
-    on every connection. In-memory SQLite is refused: it breaks thread workers and loses data.
+    on every connection, and its writes to the inputs of prepared days are watched
+    (:func:`storage.prepared.watch`). In-memory SQLite is refused: it breaks thread workers and loses data.
     """
     parsed = make_url(url)
     if parsed.get_backend_name() == "sqlite":
@@ -47,6 +48,9 @@ def make_engine(url: str, **kwargs: Any) -> Engine:
         Path(database).parent.mkdir(parents=True, exist_ok=True)
         engine = create_engine(url, **kwargs)
         event.listen(engine, "connect", _set_sqlite_pragmas)
+        from storage import prepared
+
+        prepared.watch(engine)
         return engine
     kwargs.setdefault("pool_pre_ping", True)
     return create_engine(url, **kwargs)

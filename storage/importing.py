@@ -20,6 +20,7 @@ from typing import Any
 from sqlalchemy import Boolean, Connection, Date, Table
 
 from storage.models import Customer, Holding, Institution, MonthlyAum, Product, Staff, Txn
+from storage.prepared import note_write
 
 #: Most bound values in one ``IN (...)`` list (well below SQLite's and PostgreSQL's limits).
 IN_CHUNK = 900
@@ -213,6 +214,13 @@ def _cursor(conn: Connection) -> Iterator[Any]:
         cursor.close()
 
 
+def _written(conn: Connection, sql: str) -> None:
+    """Tell prepared days that ``sql`` ran (their inputs version rises if it wrote one of their inputs;
+    these raw writes pass no engine hook, see :mod:`storage.prepared`)."""
+    if conn.dialect.name == "sqlite":
+        note_write(conn.connection.dbapi_connection, sql)
+
+
 def _placeholder(conn: Connection) -> str:
     dbapi = conn.dialect.dbapi
     style = getattr(dbapi, "paramstyle", "qmark")
@@ -384,6 +392,7 @@ def insert_rows(
     )
     with _cursor(conn) as cursor:
         cursor.executemany(sql, rows)
+    _written(conn, sql)
 
 
 def update_rows(
@@ -395,8 +404,10 @@ def update_rows(
     mark = _placeholder(conn)
     sets = ", ".join(f"{_q(conn, c)} = {mark}" for c in columns)
     where = " AND ".join(f"{_q(conn, c)} = {mark}" for c in tmap.pk_columns)
+    sql = f"UPDATE {_q(conn, tmap.table.name)} SET {sets} WHERE {where}"
     with _cursor(conn) as cursor:
-        cursor.executemany(f"UPDATE {_q(conn, tmap.table.name)} SET {sets} WHERE {where}", rows)
+        cursor.executemany(sql, rows)
+    _written(conn, sql)
 
 
 def set_parents(conn: Connection, pairs: Iterable[tuple[int, str]]) -> None:
@@ -405,8 +416,10 @@ def set_parents(conn: Connection, pairs: Iterable[tuple[int, str]]) -> None:
     if not rows:
         return
     mark = _placeholder(conn)
+    sql = f"UPDATE institution SET parent_id = {mark} WHERE code = {mark}"
     with _cursor(conn) as cursor:
-        cursor.executemany(f"UPDATE institution SET parent_id = {mark} WHERE code = {mark}", rows)
+        cursor.executemany(sql, rows)
+    _written(conn, sql)
 
 
 def sync_sales(conn: Connection, txn_ids: Collection[str]) -> None:

@@ -16,7 +16,7 @@ if TYPE_CHECKING:
 
 MIGRATIONS_DIR = Path(__file__).with_name("migrations")
 #: The newest migration's revision id (a test holds it to Alembic's head of ``storage/migrations``).
-SCHEMA_HEAD = "0003"
+SCHEMA_HEAD = "0004"
 #: Where Alembic keeps a store's revision.
 VERSION_TABLE = "alembic_version"
 

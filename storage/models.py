@@ -621,6 +621,21 @@ class ReminderStateRow(_Table, table=True):
     updated_at: datetime = _created_at()
 
 
+class PreparedDay(_Table, table=True):
+    """The part of an RM's day computed from the bank's data (:mod:`storage.prepared`): reminders from
+    holdings, transactions, dates and assessments, recommendations and churn alerts, as JSON, for one
+    business date and one version of that data. Local to the store: never synced, never audited."""
+
+    __tablename__ = "prepared_day"
+
+    staff_id: int = Field(foreign_key="staff.id", primary_key=True)
+    day: date
+    #: The store's inputs version (:func:`storage.prepared.inputs_version`) the day was computed at.
+    inputs_version: int
+    body: str
+    prepared_at: datetime = _created_at()
+
+
 class ManualReminder(_Table, table=True):
     """A reminder an RM wrote for themself (手工提醒): shown from its due day until done or dismissed."""
 
