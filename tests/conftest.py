@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import os
 import shutil
+import sqlite3
 import time
 import uuid
 from collections.abc import Iterable, Iterator
@@ -21,6 +22,7 @@ from textual.widgets import DataTable
 from rm_console.services import Services
 from storage.engine import make_engine, sqlite_url
 from storage.migrate import upgrade
+from storage.prepared import note_write
 
 #: The server used by PostgreSQL tests; each test session creates and drops its own database there.
 DEFAULT_PG_URL = "postgresql://postgres@127.0.0.1:5432/postgres"
@@ -136,3 +138,19 @@ def isolated_copy(template: Path, tmp_path: Path, monkeypatch: pytest.MonkeyPatc
     copy = tmp_path / "local.db"
     shutil.copyfile(template, copy)
     return copy
+
+
+class WatchedConnection(sqlite3.Connection):
+    """A raw SQLite connection whose writes to the inputs of prepared days raise the inputs version, as
+    every write path of rmc does (:mod:`storage.prepared`): tests that plant rows with plain SQL open
+    the store with ``sqlite3.connect(path, factory=WatchedConnection)``."""
+
+    def execute(self, sql: str, parameters: Any = (), /) -> sqlite3.Cursor:
+        cursor = super().execute(sql, parameters)
+        note_write(self, sql)
+        return cursor
+
+    def executemany(self, sql: str, parameters: Any, /) -> sqlite3.Cursor:
+        cursor = super().executemany(sql, parameters)
+        note_write(self, sql)
+        return cursor

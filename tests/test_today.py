@@ -14,6 +14,7 @@ from datetime import date, timedelta
 from pathlib import Path
 
 import pytest
+from conftest import WatchedConnection
 from typer.testing import CliRunner
 
 from rm_console.cli import app
@@ -45,7 +46,7 @@ def db(template: Path, tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Path:
 
 @pytest.fixture
 def sql(db: Path) -> Iterator[sqlite3.Connection]:
-    conn = sqlite3.connect(db)
+    conn = sqlite3.connect(db, factory=WatchedConnection)
     yield conn
     conn.close()
 

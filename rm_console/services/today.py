@@ -8,7 +8,12 @@ which it stores per RM as terminal-authored reminder-state rows (audited, and qu
 
 from __future__ import annotations
 
+import hashlib
+import json
+from dataclasses import dataclass
 from datetime import date, datetime, time, timedelta
+from functools import cache
+from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 from sqlalchemy import Connection, insert, select, update
@@ -23,9 +28,10 @@ from rm_console.domain.dto import (
     ReminderMark,
     TodayReport,
 )
-from rm_console.domain.enums import ReminderState, Status
+from rm_console.domain.enums import ReminderState, Status, member
 from rm_console.domain.errors import NotFound, UserError
 from rm_console.domain.festivals import previous_working_day
+from rm_console.services import day_facts
 from rm_console.services.acting import acting_staff, staff_dto
 from rm_console.services.assignments import no_customer
 from rm_console.services.day_facts import (
@@ -45,7 +51,8 @@ from rm_console.services.day_facts import (
     txn_facts,
     who_is,
 )
-from storage import audit
+from storage import audit, prepared
+from storage import today as storage_today
 from storage.assignments import customer_row
 from storage.meta import BUSINESS_DATE, get_meta, parameters
 from storage.models import ManualReminder, ReminderStateRow
@@ -89,6 +96,98 @@ def _no_recommendation(recommendation_id: str) -> NotFound:
     )
 
 
+@cache
+def code_fingerprint() -> str:
+    """A digest of the code that computes a prepared day (the domain rules, the facts they are given
+    and this service): a day prepared by other code is computed afresh rather than shown."""
+    sources = sorted(Path(rem.__file__).parent.glob("*.py"))
+    sources += [Path(__file__), Path(day_facts.__file__), Path(storage_today.__file__)]
+    digest = hashlib.blake2b(digest_size=16)
+    for source in sources:
+        digest.update(source.read_bytes())
+    return digest.hexdigest()
+
+
+@dataclass(frozen=True, slots=True)
+class _DataPart:
+    """The part of an RM's day computed from the bank's data, as a prepared day keeps it: the number of
+    customers, their reminders (before what the RM marked), churn alerts, and recommendations in the
+    order shown (before dismissals)."""
+
+    customers: int
+    reminders: tuple[rem.Reminder, ...]
+    alerts: tuple[ChurnAlertDTO, ...]
+    recommendations: tuple[RecommendationDTO, ...]
+
+    def to_json(self) -> str:
+        """The prepared day's body: field values in order, under this release's format."""
+        return json.dumps(
+            {
+                "code": code_fingerprint(),
+                "customers": self.customers,
+                "reminders": [
+                    [r.id, r.kind, r.cif, r.name, r.due.isoformat(), r.priority, r.text_en, r.text_zh]
+                    for r in self.reminders
+                ],
+                "alerts": [
+                    [a.cif, a.name, a.status, a.tier, a.churned_from, a.months_below, a.aum]
+                    for a in self.alerts
+                ],
+                "recommendations": [
+                    [
+                        r.id,
+                        r.cif,
+                        r.name,
+                        r.kind,
+                        r.product_code,
+                        r.product_name,
+                        r.risk_level,
+                        r.reason_en,
+                        r.reason_zh,
+                    ]
+                    for r in self.recommendations
+                ],
+            },
+            ensure_ascii=False,
+        )
+
+    @classmethod
+    def from_json(cls, body: str) -> _DataPart | None:
+        """The part kept in ``body``, or None when other code (an earlier release) computed it."""
+        data = json.loads(body)
+        if data.get("code") != code_fingerprint():
+            return None
+        return cls(
+            customers=int(data["customers"]),
+            reminders=tuple(
+                rem.Reminder(
+                    id=rid,
+                    kind=member(rem.ReminderKind, kind),
+                    cif=cif,
+                    name=name,
+                    due=date.fromisoformat(due),
+                    priority=member(rem.Priority, priority),
+                    text_en=en,
+                    text_zh=zh,
+                )
+                for rid, kind, cif, name, due, priority, en, zh in data["reminders"]
+            ),
+            alerts=tuple(
+                ChurnAlertDTO(
+                    cif=cif,
+                    name=name,
+                    status=status,
+                    tier=tier,
+                    churned_from=churned_from,
+                    months_below=months_below,
+                    aum=tuple((month, fen) for month, fen in aum),
+                )
+                for cif, name, status, tier, churned_from, months_below, aum in data["alerts"]
+            ),
+            recommendations=tuple(RecommendationDTO(*fields) for fields in data["recommendations"]),
+        )
+
+
 class TodayService:
     """Reminders, churn alerts and recommendations of the acting RM, and what the RM does with them."""
 
@@ -110,77 +209,113 @@ class TodayService:
 
     def today(self, day: str | date | None = None) -> TodayReport:
         """The acting person's day: reminders (after done / snooze / dismiss), churn alerts of their
-        customers with 12 months of AUM, and recommendations with reasons (after dismissals)."""
+        customers with 12 months of AUM, and recommendations with reasons (after dismissals).
+
+        What comes from the bank's data is computed once per business date and kept as a prepared day
+        (:mod:`storage.prepared`) until that data changes; what the RM records is read every time."""
         with self._services.engine.connect() as conn:
             acting = acting_staff(conn, self._services.actor, doing="see the day's work")
             today = self._day(conn, day)
             staff_id = int(acting["id"])
-            params = parameters(conn)
-            customers = my_customers(conn, staff_id)
-            ids = [int(c["id"]) for c in customers]
-            held = holdings(conn, ids)
-            assessed = latest_assessments(conn, ids)
+            part = self._data_part(conn, staff_id, today)
             states = reminder_states(conn, staff_id)
-            newest = max((int(c["month_idx"]) for c in customers if c["month_idx"] is not None), default=None)
-            series: dict[int, dict[int, int]] = {}
-            if newest is not None:
-                # Twelve months for the customers on the alert list; the newest month for the rest.
-                flagged = [int(c["id"]) for c in customers if c["status"] in SEVERITY]
-                series = aum_series(conn, flagged, newest - ALERT_MONTHS + 1, newest)
-                calm = [cid for cid in ids if cid not in series]
-                for cid, months in aum_series(conn, calm, newest, newest).items():
-                    series.setdefault(cid, {}).update(months)
-            reminders = self._reminders(conn, staff_id, today, customers, held, assessed, states, params)
-            recommendations = self._recommendations(conn, today, customers, held, assessed, states, series)
-            return TodayReport(
-                staff=staff_dto(acting),
-                day=today.isoformat(),
-                customers=len(customers),
-                reminders=reminders,
-                alerts=self._alerts(customers, series, newest),
-                recommendations=recommendations,
+            start = datetime.combine(today, time(), tzinfo=BUSINESS_TZ)
+            facts = rem.DayFacts(
+                plans=tuple(
+                    rem.PlannedContact(
+                        plan_id=str(p["id"]),
+                        cif=str(p["cif"]),
+                        name=str(p["name"]),
+                        planned_at=p["planned_at"],
+                        purpose=str(p["purpose"]),
+                        place=p["place"],
+                        cancelled=bool(p["cancelled"]),
+                        done=bool(p["done"]),
+                    )
+                    for p in plans_between(conn, staff_id, start, start + timedelta(days=1))
+                ),
+                follow_ups=tuple(
+                    rem.FollowUp(
+                        record_id=str(f["id"]),
+                        cif=str(f["cif"]),
+                        name=str(f["name"]),
+                        follow_up_date=f["follow_up_date"],
+                        next_step=f["next_step"],
+                        done=bool(f["done"]),
+                    )
+                    for f in follow_ups_due(conn, staff_id, today)
+                ),
+                manual=manual_facts(manual_due(conn, staff_id, today)),
             )
+        reminders = rem.apply_states(
+            [*part.reminders, *rem.record_reminders(facts, today)], stored_states(states), today
+        )
+        dismissed = dismissals(states)
+        return TodayReport(
+            staff=staff_dto(acting),
+            day=today.isoformat(),
+            customers=part.customers,
+            reminders=tuple(_reminder_dto(r) for r in reminders),
+            alerts=part.alerts,
+            recommendations=tuple(
+                r
+                for r in part.recommendations
+                if not rec.is_hidden(r.cif, r.kind, r.product_code, dismissed, today)
+            ),
+        )
+
+    def _data_part(self, conn: Connection, staff_id: int, today: date) -> _DataPart:
+        """The part of the staff member's day that comes from the bank's data: the prepared day when it
+        is current, else computed now and kept (on a SQLite store)."""
+        if conn.dialect.name != "sqlite":
+            return self._compute(conn, staff_id, today)
+        # The version is read before any fact, so a change while computing leaves the day unsaved.
+        version = prepared.inputs_version(conn)
+        body = prepared.load(conn, staff_id, today, version)
+        if body is not None:
+            kept = _DataPart.from_json(body)
+            if kept is not None:
+                return kept
+        part = self._compute(conn, staff_id, today)
+        prepared.store(conn, staff_id, today, version, part.to_json())
+        return part
+
+    def _compute(self, conn: Connection, staff_id: int, today: date) -> _DataPart:
+        """Reminders from the RM's customers' data, churn alerts and recommendations (before dismissals)."""
+        params = parameters(conn)
+        customers = my_customers(conn, staff_id)
+        ids = [int(c["id"]) for c in customers]
+        held = holdings(conn, ids)
+        assessed = latest_assessments(conn, ids)
+        newest = max((int(c["month_idx"]) for c in customers if c["month_idx"] is not None), default=None)
+        series: dict[int, dict[int, int]] = {}
+        if newest is not None:
+            # Twelve months for the customers on the alert list; the newest month for the rest.
+            flagged = [int(c["id"]) for c in customers if c["status"] in SEVERITY]
+            series = aum_series(conn, flagged, newest - ALERT_MONTHS + 1, newest)
+            calm = [cid for cid in ids if cid not in series]
+            for cid, months in aum_series(conn, calm, newest, newest).items():
+                series.setdefault(cid, {}).update(months)
+        return _DataPart(
+            customers=len(customers),
+            reminders=self._reminders(conn, today, customers, held, assessed, params),
+            alerts=self._alerts(customers, series, newest),
+            recommendations=self._recommendations(conn, today, customers, held, assessed, series),
+        )
 
     def _reminders(
         self,
         conn: Connection,
-        staff_id: int,
         today: date,
         customers: list[dict[str, Any]],
         held: list[dict[str, Any]],
         assessed: list[dict[str, Any]],
-        states: list[dict[str, Any]],
         params: dict[str, str],
-    ) -> tuple[ReminderDTO, ...]:
+    ) -> tuple[rem.Reminder, ...]:
         who = who_is(customers)
         ids = list(who)
-        start = datetime.combine(today, time(), tzinfo=BUSINESS_TZ)
         threshold = int_parameter(params, "large_txn_threshold_fen", rem.LARGE_TXN_THRESHOLD_FEN)
         facts = rem.DayFacts(
-            plans=tuple(
-                rem.PlannedContact(
-                    plan_id=str(p["id"]),
-                    cif=str(p["cif"]),
-                    name=str(p["name"]),
-                    planned_at=p["planned_at"],
-                    purpose=str(p["purpose"]),
-                    place=p["place"],
-                    cancelled=bool(p["cancelled"]),
-                    done=bool(p["done"]),
-                )
-                for p in plans_between(conn, staff_id, start, start + timedelta(days=1))
-            ),
-            follow_ups=tuple(
-                rem.FollowUp(
-                    record_id=str(f["id"]),
-                    cif=str(f["cif"]),
-                    name=str(f["name"]),
-                    follow_up_date=f["follow_up_date"],
-                    next_step=f["next_step"],
-                    done=bool(f["done"]),
-                )
-                for f in follow_ups_due(conn, staff_id, today)
-            ),
             holdings=holding_facts(held, who),
             txns=txn_facts(
                 large_txns(
@@ -191,16 +326,15 @@ class TodayService:
             customers=customer_facts(customers),
             important_dates=important_date_facts(important_dates(conn, ids), who),
             assessments=assessment_facts(assessed, who, investing_customers(held)),
-            manual=manual_facts(manual_due(conn, staff_id, today)),
         )
-        found = rem.day_reminders(
-            facts,
-            today,
-            maturity_days=int_parameter(params, "maturity_reminder_days", rem.MATURITY_DAYS),
-            large_txn_threshold_fen=threshold,
+        return tuple(
+            rem.data_reminders(
+                facts,
+                today,
+                maturity_days=int_parameter(params, "maturity_reminder_days", rem.MATURITY_DAYS),
+                large_txn_threshold_fen=threshold,
+            )
         )
-        stored = stored_states(states)
-        return tuple(_reminder_dto(r) for r in rem.apply_states(found, stored, today))
 
     def _recommendations(
         self,
@@ -209,7 +343,6 @@ class TodayService:
         customers: list[dict[str, Any]],
         held: list[dict[str, Any]],
         assessed: list[dict[str, Any]],
-        states: list[dict[str, Any]],
         series: dict[int, dict[int, int]],
     ) -> tuple[RecommendationDTO, ...]:
         rules = load_rule_set(conn)
@@ -222,8 +355,7 @@ class TodayService:
             for a in assessed
             if a["valid_until"] and a["valid_until"] >= today
         }
-        dismissed = dismissals(states)
-        found: list[tuple[tuple[int, int], RecommendationDTO]] = []
+        found: list[tuple[tuple[int, int, int], RecommendationDTO]] = []
         for customer in customers:
             cid = int(customer["id"])
             month = customer["month_idx"]
@@ -231,8 +363,7 @@ class TodayService:
             facts = recommendation_facts(
                 customer, by_customer.get(cid, []), rules=rules, aum_fen=aum, tolerance=valid.get(cid)
             )
-            shown = rec.visible(rec.recommend(facts, products, today), dismissed, today)
-            for order, r in enumerate(shown):
+            for order, r in enumerate(rec.recommend(facts, products, today)):
                 found.append(((facts.tier.rank, -aum, order), recommendation_dto(r, str(customer["name"]))))
         found.sort(key=lambda item: (item[0][0], item[0][1], item[1].cif, item[0][2]))
         return tuple(dto for _, dto in found)
