@@ -217,8 +217,10 @@ def test_nobody_acting_is_refused(db: Path) -> None:
         service(db, None).page()  # type: ignore[arg-type]
 
 
-@pytest.mark.parametrize("text", ["10000001", "1000000017"])
+@pytest.mark.parametrize("text", ["1", "10000001", "100000009", "100000019", "1000000017", "1000000099"])
 def test_search_by_cif_prefix(db: Path, sql: sqlite3.Connection, text: str) -> None:
+    # On SQLite a prefix of digits is read as a range of CIFs ending before the next prefix ("19" up to
+    # "1:"); it must find exactly what the prefix does, also when the prefix ends in a 9.
     expected = scope_cifs(sql, "BM01", "c.cif LIKE :p", p=f"{text}%")
     assert expected
     assert all_pages(service(db, "BM01"), CustomerFilters(text=text), "cif", 500) == expected
@@ -279,8 +281,14 @@ def test_the_demo_bank_has_planner_statistics(sql: sqlite3.Connection) -> None:
 @pytest.mark.parametrize("sort", ["cif", "name", "tier", "aum"])
 @pytest.mark.parametrize(
     "filters",
-    [CustomerFilters(), CustomerFilters(text="1"), CustomerFilters(text="李"), CustomerFilters(tier="gold")],
-    ids=["all", "cif-prefix", "name-part", "tier"],
+    [
+        CustomerFilters(),
+        CustomerFilters(text="1"),
+        CustomerFilters(text="1000"),
+        CustomerFilters(text="李"),
+        CustomerFilters(tier="gold"),
+    ],
+    ids=["all", "cif-prefix", "cif-prefix-or-phone-tail", "name-part", "tier"],
 )
 @pytest.mark.parametrize("actor", ["RM001", "BM01", "AN01"])
 def test_few_and_many_matches_page_alike(
@@ -293,6 +301,30 @@ def test_few_and_many_matches_page_alike(
     monkeypatch.setattr(customer_store, "FEW_MATCHES", 0)
     assert all_pages(customers, filters, sort, 30) == few
     assert customers.page(filters, sort).total == total == len(few)
+
+
+def test_many_matches_of_digits_count_cif_prefixes_and_phone_ends_once(
+    db: Path, sql: sqlite3.Connection, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """Digits find CIFs by prefix and phones by their end; counted apart (on SQLite), a customer found
+    both ways counts once."""
+    phone = sql.execute("SELECT phone FROM customer WHERE cif = ?", (SHOWCASE,)).fetchone()[0]
+    monkeypatch.setattr(customer_store, "FEW_MATCHES", 0)
+    customers = service(db, "AN01")
+    for text in (phone[-4:], phone[-6:], "1000", "100000", SHOWCASE[:8]):
+        expected = scope_cifs(
+            sql,
+            "AN01",
+            "c.cif LIKE :p OR (length(:t) >= 4 AND c.phone LIKE :q)",
+            p=f"{text}%",
+            q=f"%{text}",
+            t=text,
+        )
+        assert expected, text
+        assert customers.page(CustomerFilters(text=text), limit=30).total == len(expected), text
+        assert all_pages(customers, CustomerFilters(text=text), "cif", 500) == expected, text
+    # The phone's ends find the customer whatever their CIF.
+    assert SHOWCASE in all_pages(customers, CustomerFilters(text=phone[-6:]), "cif", 500)
 
 
 def test_rows_carry_aum_rm_and_masked_phone(db: Path, sql: sqlite3.Connection) -> None:
