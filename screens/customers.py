@@ -32,9 +32,10 @@ from widgets.tier_badge import status_text, tier_text
 if TYPE_CHECKING:
     from rm_console.services import Services
 
-#: Rows per page when the caller does not say (the service allows up to 2,000): a few screenfuls, so
-#: that a keystroke's new page is drawn at once; page down / page up move through the rest.
-PAGE_SIZE = 100
+#: Rows per page when the caller does not say (the service allows up to 2,000): more than a 40-line
+#: screen shows, and few enough that a keystroke's new page is drawn at once; page down / page up move
+#: through the rest.
+PAGE_SIZE = 50
 #: The widest the name and institution columns get (longer ones are cut with an ellipsis), so that a
 #: corporate customer's or an outlet's long name does not push the phone column off a 120-column screen.
 CAPPED_WIDTH = 14
