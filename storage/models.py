@@ -622,13 +622,16 @@ class ReminderStateRow(_Table, table=True):
 
 
 class PreparedDay(_Table, table=True):
-    """The part of an RM's day computed from the bank's data (:mod:`storage.prepared`): reminders from
-    holdings, transactions, dates and assessments, recommendations and churn alerts, as JSON, for one
-    business date and one version of that data. Local to the store: never synced, never audited."""
+    """A view of an RM's day computed from the bank's data (:mod:`storage.prepared`), as JSON: the day's
+    reminders, recommendations and churn alerts (``today``), or a month of the work calendar's reminders
+    (``month:YYYY-MM``), for one day and one version of that data. Local to the store: never synced,
+    never audited."""
 
     __tablename__ = "prepared_day"
 
     staff_id: int = Field(foreign_key="staff.id", primary_key=True)
+    view: str = Field(primary_key=True, max_length=16)
+    #: The day the view was computed for (the day asked for, or the business date of a month).
     day: date
     #: The store's inputs version (:func:`storage.prepared.inputs_version`) the day was computed at.
     inputs_version: int

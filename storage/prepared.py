@@ -1,13 +1,14 @@
-"""Prepared days (SPEC §6): the part of an RM's day that comes from the bank's data, computed once per
-business date and kept until that data changes.
+"""Prepared days (SPEC §6): the views of an RM's day that come from the bank's data, computed once per
+day and kept until that data changes.
 
 The day's reminders about holdings, transactions, birthdays, important dates, festivals and risk
-assessments, the product recommendations and the churn alerts depend on the business date and on the
-tables in :data:`INPUTS` alone: data that reaches the store by import, allocation, the tier engine or
-a risk assessment, a few times a day at most. What the RM records (visit plans, follow-ups, manual
-reminders, what they marked done or dismissed) is read afresh every time. So
-:mod:`rm_console.services.today` keeps the computed part in ``prepared_day``, one row per RM, and
-reuses it while the store's *inputs version* is the one it was computed at.
+assessments, the product recommendations and the churn alerts, and a month of those reminders on the
+work calendar, depend on the day and on the tables in :data:`INPUTS` alone: data that reaches the
+store by import, allocation, the tier engine or a risk assessment, a few times a day at most. What the
+RM records (visit plans, follow-ups, manual reminders, what they marked done or dismissed) is read
+afresh every time. So :mod:`rm_console.services.today` and :mod:`rm_console.services.calendar` keep
+the computed part in ``prepared_day``, one row per RM and view (``today``, ``month:YYYY-MM``), and
+reuse it while the store's *inputs version* is the one it was computed at.
 
 The inputs version is a counter in ``store_meta``. Every statement that writes one of :data:`INPUTS`
 raises it in the same transaction: statements run through an engine of
@@ -105,33 +106,43 @@ def inputs_version(conn: Connection) -> int:
     return int(value) if value is not None else 0
 
 
-def load(conn: Connection, staff_id: int, day: date, version: int) -> str | None:
-    """The body of the staff member's prepared ``day`` if it was computed at inputs ``version``."""
+def load(conn: Connection, staff_id: int, view: str, day: date, version: int) -> str | None:
+    """The body of the staff member's prepared ``view`` of ``day`` if it was computed at inputs
+    ``version``."""
     return conn.execute(
         select(_PREPARED.c.body).where(
             _PREPARED.c.staff_id == staff_id,
+            _PREPARED.c.view == view,
             _PREPARED.c.day == day,
             _PREPARED.c.inputs_version == version,
         )
     ).scalar_one_or_none()
 
 
-def store(conn: Connection, staff_id: int, day: date, version: int, body: str) -> bool:
-    """Keep ``body`` as the staff member's prepared ``day`` (replacing any other) and commit, unless the
-    inputs version has moved past ``version`` since the day's facts were read. Returns whether it was
-    kept; a store that is busy or cannot be written is left as it was (the day is only not saved)."""
+def store(conn: Connection, staff_id: int, view: str, day: date, version: int, body: str) -> bool:
+    """Keep ``body`` as the staff member's prepared ``view`` of ``day`` and commit, unless the inputs
+    version has moved past ``version`` since the view's facts were read; the staff member's views of
+    other days, or of other versions, go. Returns whether it was kept; a store that is busy or cannot
+    be written is left as it was (the view is only not saved)."""
     from storage.engine import SQLITE_BUSY_TIMEOUT_MS
 
     conn.exec_driver_sql(f"PRAGMA busy_timeout = {STORE_WAIT_MS}")
     try:
         # The delete takes the write lock first, so no input can change between the check and the insert.
-        conn.execute(delete(_PREPARED).where(_PREPARED.c.staff_id == staff_id))
+        conn.execute(
+            delete(_PREPARED).where(
+                _PREPARED.c.staff_id == staff_id,
+                (_PREPARED.c.view == view)
+                | (_PREPARED.c.day != day)
+                | (_PREPARED.c.inputs_version != version),
+            )
+        )
         if inputs_version(conn) != version:
             conn.rollback()
             return False
         conn.execute(
             insert(_PREPARED).values(
-                staff_id=staff_id, day=day, inputs_version=version, body=body, prepared_at=utcnow()
+                staff_id=staff_id, view=view, day=day, inputs_version=version, body=body, prepared_at=utcnow()
             )
         )
         conn.commit()

@@ -20,8 +20,8 @@ from conftest import WatchedConnection, build_demo, isolated_copy
 from sqlalchemy import event, text
 
 from rm_console.domain.dto import TodayReport
-from rm_console.services import Services
-from rm_console.services import today as today_service
+from rm_console.services import Services, day_facts
+from rm_console.services.calendar import CalendarService
 from rm_console.services.today import TodayService
 from storage import prepared
 
@@ -119,12 +119,12 @@ def test_each_day_and_each_rm_has_its_own_prepared_day(services: Services, compu
     services.today.today(AS_OF + timedelta(days=1))
     day_of(services.db_path, "RM002")
     assert len(computed) == 3
-    # One row per RM: the day asked for last.
+    # One day per RM: the day asked for last.
     with services.engine.connect() as conn:
-        rows = conn.execute(text("SELECT staff_id, day FROM prepared_day ORDER BY staff_id")).all()
-    assert [(r[0], str(r[1])) for r in rows] == [
-        (staff_id(services), "2026-11-23"),
-        (staff_id(services, "RM002"), "2026-11-22"),
+        rows = conn.execute(text("SELECT staff_id, view, day FROM prepared_day ORDER BY staff_id")).all()
+    assert [(r[0], r[1], str(r[2])) for r in rows] == [
+        (staff_id(services), "today", "2026-11-23"),
+        (staff_id(services, "RM002"), "today", "2026-11-22"),
     ]
 
 
@@ -264,14 +264,14 @@ def test_a_busy_store_still_shows_the_day(services: Services) -> None:
             other.execute("ROLLBACK")
     assert shown == expected
     with services.engine.connect() as conn:
-        assert prepared.load(conn, staff_id(services), AS_OF, prepared.inputs_version(conn)) is None
+        assert prepared.load(conn, staff_id(services), "today", AS_OF, prepared.inputs_version(conn)) is None
 
 
 def test_a_day_prepared_by_other_code_is_computed_afresh(
     services: Services, computed: list[int], monkeypatch: pytest.MonkeyPatch
 ) -> None:
     first = services.today.today(AS_OF)
-    monkeypatch.setattr(today_service, "code_fingerprint", lambda: "an earlier release")
+    monkeypatch.setattr(day_facts, "code_fingerprint", lambda: "an earlier release")
     assert services.today.today(AS_OF) == first
     assert len(computed) == 2
 
@@ -297,6 +297,96 @@ def test_the_day_is_computed_from_the_inputs_alone(
 
     monkeypatch.setattr(TodayService, "_compute", watched)
     services.today.today(AS_OF)
+    assert read, "the computation read nothing"
+    assert read <= prepared.INPUTS, sorted(read - prepared.INPUTS)
+
+
+# -- the work calendar's months ---------------------------------------------------------------------
+
+
+@pytest.fixture
+def months_computed(monkeypatch: pytest.MonkeyPatch) -> list[date]:
+    """The first days of the months whose reminders were computed afresh."""
+    calls: list[date] = []
+    original = CalendarService._data_items
+
+    def counting(self: CalendarService, conn: Any, staff: int, today: date, first: date, last: date) -> Any:
+        calls.append(first)
+        return original(self, conn, staff, today, first, last)
+
+    monkeypatch.setattr(CalendarService, "_data_items", counting)
+    return calls
+
+
+def month_of(db: Path, actor: str, month: str) -> Any:
+    opened = Services(db, actor=actor)
+    try:
+        return opened.calendar.month(month)
+    finally:
+        opened.close()
+
+
+@pytest.mark.parametrize("actor", ["RM001", "RM002"])
+@pytest.mark.parametrize("month", ["2026-10", "2026-11", "2026-12", "2027-02"])
+def test_a_prepared_month_shows_what_computing_it_afresh_shows(
+    services: Services, actor: str, month: str
+) -> None:
+    with services.engine.begin() as conn:
+        prepared.bump(conn.connection.dbapi_connection)
+    computed_now = month_of(services.db_path, actor, month)
+    assert any(day.items for day in computed_now.days)
+    assert month_of(services.db_path, actor, month) == computed_now
+
+
+def test_months_are_prepared_once_each_beside_the_day(
+    services: Services, computed: list[int], months_computed: list[date]
+) -> None:
+    services.calendar.month("2026-11")
+    services.calendar.month("2026-12")
+    services.today.today(AS_OF)
+    services.calendar.month("2026-11")
+    services.calendar.month("2026-12")
+    services.today.today(AS_OF)
+    assert months_computed == [date(2026, 11, 1), date(2026, 12, 1)]
+    assert len(computed) == 1
+    with services.engine.begin() as conn:
+        conn.execute(text("UPDATE customer SET name = name WHERE id = (SELECT min(id) FROM customer)"))
+    services.calendar.month("2026-11")
+    assert months_computed[-1] == date(2026, 11, 1) and len(months_computed) == 3
+
+
+def test_a_planned_visit_shows_on_a_prepared_month(services: Services, months_computed: list[date]) -> None:
+    _, cif = my_customer(services, 2)
+    before = services.calendar.month("2026-11")
+    services.records.plan_visit(cif, at="2026-11-26 10:30", purpose="review the wealth portfolio")
+    after = services.calendar.month("2026-11")
+    assert len(months_computed) == 1
+    [day] = [d for d in after.days if d.day == date(2026, 11, 26)]
+    visits = [item for item in day.items if item.kind == "visit" and item.cif == cif]
+    assert visits and visits[0].time == "10:30"
+    assert sum(len(d.items) for d in after.days) == sum(len(d.items) for d in before.days) + 1
+
+
+def test_the_month_is_computed_from_the_inputs_alone(
+    services: Services, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    read: set[str] = set()
+    tables = re.compile(r"\b(?:FROM|JOIN)\s+[\"`]?(\w+)", re.IGNORECASE)
+
+    def listen(conn: Any, cursor: Any, statement: str, *_: Any) -> None:
+        read.update(name.lower() for name in tables.findall(statement))
+
+    original = CalendarService._data_items
+
+    def watched(self: CalendarService, conn: Any, staff: int, today: date, first: date, last: date) -> Any:
+        event.listen(services.engine, "before_cursor_execute", listen)
+        try:
+            return original(self, conn, staff, today, first, last)
+        finally:
+            event.remove(services.engine, "before_cursor_execute", listen)
+
+    monkeypatch.setattr(CalendarService, "_data_items", watched)
+    services.calendar.month("2026-11")
     assert read, "the computation read nothing"
     assert read <= prepared.INPUTS, sorted(read - prepared.INPUTS)
 

@@ -44,6 +44,7 @@ from rm_console.services.day_facts import (
     important_date_facts,
     int_parameter,
     manual_facts,
+    prepared_view,
     txn_facts,
     who_is,
 )
@@ -120,7 +121,10 @@ class CalendarService:
 
     def month(self, month: str | date | None = None) -> CalendarMonthDTO:
         """Every day of ``month`` (``YYYY-MM``, any date in it, or None for the business month) with its
-        visits, follow-ups and reminders, for the acting person's own customers."""
+        visits, follow-ups and reminders, for the acting person's own customers.
+
+        The reminders from the bank's data are computed once per business date and kept as a prepared
+        view (:mod:`storage.prepared`) until that data changes; what the RM records is read every time."""
         with self._services.engine.connect() as conn:
             acting = acting_staff(conn, self._services.actor, doing="see the work calendar")
             today = self._today(conn)
@@ -128,22 +132,20 @@ class CalendarService:
             first = month_start(idx)
             last = first.replace(day=calendar.monthrange(first.year, first.month)[1])
             staff_id = int(acting["id"])
-            customers = my_customers(conn, staff_id)
-            ids = [int(c["id"]) for c in customers]
-            who = who_is(customers)
+            reminders = prepared_view(
+                conn,
+                staff_id,
+                f"month:{first:%Y-%m}",
+                today,
+                lambda: self._data_items(conn, staff_id, today, first, last),
+                _encode_items,
+                _decode_items,
+            )
             start = datetime.combine(first, time(), tzinfo=BUSINESS_TZ)
             end = datetime.combine(last + timedelta(days=1), time(), tzinfo=BUSINESS_TZ)
             plans = plans_between(conn, staff_id, start, end)
             follow_ups = follow_ups_due(conn, staff_id, last, since=first)
             manual = manual_facts(manual_between(conn, staff_id, first, last))
-            held = dated_holdings(conn, ids, first, last)
-            dates = important_dates(conn, ids)
-            assessed = latest_assessments(conn, ids)
-            investing = investing_customers(conn, ids)
-            threshold = int_parameter(
-                parameters(conn), "large_txn_threshold_fen", rem.LARGE_TXN_THRESHOLD_FEN
-            )
-            txns = large_txns(conn, ids, since=first, until=last, threshold_fen=threshold) if ids else []
             states = {
                 str(s["reminder_key"]): s
                 for s in reminder_states(conn, staff_id)
@@ -154,21 +156,8 @@ class CalendarService:
             by_day[item.day].append(item)
         for item in self._follow_ups(follow_ups, today):
             by_day[item.day].append(item)
-        facts = rem.DayFacts(
-            holdings=holding_facts(held, who),
-            txns=txn_facts(txns, who),
-            customers=customer_facts(customers),
-            important_dates=important_date_facts(dates, who),
-            assessments=tuple(
-                fact
-                for fact in assessment_facts(assessed, who, investing)
-                if first <= fact.valid_until <= last
-            ),
-        )
-        for day, reminders in self._days_reminders(facts, first, last, threshold).items():
-            by_day[day] += [self._item(r, CalendarItemKind.REMINDER, today) for r in reminders]
-        for reminder in self._assessments(facts.assessments, today):
-            by_day[reminder.due].append(self._item(reminder, CalendarItemKind.REMINDER, today))
+        for item in reminders:
+            by_day[item.day].append(item)
         for fact in manual:
             for reminder in rem.manual_reminders([fact], fact.due):
                 by_day[reminder.due].append(self._item(reminder, CalendarItemKind.REMINDER, today))
@@ -182,6 +171,42 @@ class CalendarService:
         return CalendarMonthDTO(
             staff=staff_dto(acting), month=first.strftime("%Y-%m"), today=today, days=tuple(days)
         )
+
+    def _data_items(
+        self, conn: Connection, staff_id: int, today: date, first: date, last: date
+    ) -> tuple[CalendarItemDTO, ...]:
+        """The month's reminders from the bank's data, each on the day it is about: maturities, card
+        repayments, large transactions, birthdays, important dates, festivals and assessments."""
+        customers = my_customers(conn, staff_id)
+        ids = [int(c["id"]) for c in customers]
+        who = who_is(customers)
+        held = dated_holdings(conn, ids, first, last)
+        dates = important_dates(conn, ids)
+        assessed = latest_assessments(conn, ids)
+        investing = investing_customers(conn, ids)
+        threshold = int_parameter(parameters(conn), "large_txn_threshold_fen", rem.LARGE_TXN_THRESHOLD_FEN)
+        txns = large_txns(conn, ids, since=first, until=last, threshold_fen=threshold) if ids else []
+        facts = rem.DayFacts(
+            holdings=holding_facts(held, who),
+            txns=txn_facts(txns, who),
+            customers=customer_facts(customers),
+            important_dates=important_date_facts(dates, who),
+            assessments=tuple(
+                fact
+                for fact in assessment_facts(assessed, who, investing)
+                if first <= fact.valid_until <= last
+            ),
+        )
+        found = [
+            self._item(r, CalendarItemKind.REMINDER, today)
+            for reminders in self._days_reminders(facts, first, last, threshold).values()
+            for r in reminders
+        ]
+        found += [
+            self._item(r, CalendarItemKind.REMINDER, today)
+            for r in self._assessments(facts.assessments, today)
+        ]
+        return tuple(found)
 
     # -- placing the facts --------------------------------------------------------------------------
 
@@ -323,6 +348,44 @@ class CalendarService:
         if item.kind == CalendarItemKind.FOLLOW_UP and item.state is None and item.day < today:
             item = replace(item, overdue=True, priority=rem.Priority.HIGH.value)
         return item
+
+
+def _encode_items(items: tuple[CalendarItemDTO, ...]) -> list[list[Any]]:
+    """Reminder items as JSON-ready data (a prepared month): each one's fields in order."""
+    return [
+        [
+            i.id,
+            i.day.isoformat(),
+            i.kind,
+            i.reminder_kind,
+            i.priority,
+            i.cif,
+            i.name,
+            i.time,
+            i.text_en,
+            i.text_zh,
+        ]
+        for i in items
+    ]
+
+
+def _decode_items(data: list[list[Any]]) -> tuple[CalendarItemDTO, ...]:
+    """The items :func:`_encode_items` gave ``data`` for."""
+    return tuple(
+        CalendarItemDTO(
+            id=item_id,
+            day=date.fromisoformat(day),
+            kind=kind,
+            reminder_kind=reminder_kind,
+            priority=priority,
+            cif=cif,
+            name=name,
+            time=time_text,
+            text_en=en,
+            text_zh=zh,
+        )
+        for item_id, day, kind, reminder_kind, priority, cif, name, time_text, en, zh in data
+    )
 
 
 def _priority(item: CalendarItemDTO) -> int:

@@ -7,9 +7,15 @@ rules; building them here keeps what each of them shows in agreement.
 
 from __future__ import annotations
 
-from collections.abc import Iterable, Mapping, Sequence
+import hashlib
+import json
+from collections.abc import Callable, Iterable, Mapping, Sequence
 from datetime import date
-from typing import Any
+from functools import cache
+from pathlib import Path
+from typing import Any, TypeVar
+
+from sqlalchemy import Connection
 
 from rm_console.domain import recommendations as rec
 from rm_console.domain import reminders as rem
@@ -17,12 +23,24 @@ from rm_console.domain.calendar import business_date
 from rm_console.domain.dto import RecommendationDTO
 from rm_console.domain.enums import AssetClass, ProductCategory, ReminderState, Tier
 from rm_console.domain.tiers import RuleSet
+from storage import prepared
 
 #: The prefix of the reminder-state keys under which dismissed recommendations are stored.
 RECOMMENDATION_PREFIX = "rec"
 
 #: CIF and name of each customer id.
 Who = Mapping[int, tuple[str, str]]
+
+_V = TypeVar("_V")
+
+#: The modules whose code computes a prepared view, beside the domain rules (see :func:`code_fingerprint`).
+_VIEW_CODE = (
+    "rm_console/services/day_facts.py",
+    "rm_console/services/today.py",
+    "rm_console/services/calendar.py",
+    "storage/today.py",
+    "storage/calendar.py",
+)
 
 
 def int_parameter(params: Mapping[str, str], key: str, default: int) -> int:
@@ -225,16 +243,59 @@ def recommendation_dto(recommendation: rec.Recommendation, name: str) -> Recomme
     )
 
 
+@cache
+def code_fingerprint() -> str:
+    """A digest of the code that computes prepared views (the domain rules, the facts they are given,
+    the services that place them): a view prepared by other code (another release) is computed afresh
+    rather than shown."""
+    root = Path(__file__).resolve().parents[2]
+    sources = sorted(Path(rem.__file__).parent.glob("*.py")) + [root / name for name in _VIEW_CODE]
+    digest = hashlib.blake2b(digest_size=16)
+    for source in sources:
+        digest.update(source.read_bytes())
+    return digest.hexdigest()
+
+
+def prepared_view(
+    conn: Connection,
+    staff_id: int,
+    view: str,
+    day: date,
+    compute: Callable[[], _V],
+    encode: Callable[[_V], Any],
+    decode: Callable[[Any], _V],
+) -> _V:
+    """The staff member's ``view`` of ``day`` computed from the bank's data (:mod:`storage.prepared`):
+    the prepared one when it is current and was computed by this code, else ``compute()``, kept for
+    next time (on a SQLite store; elsewhere it is always computed). ``encode`` turns the value into
+    JSON-ready data, ``decode`` back."""
+    if conn.dialect.name != "sqlite":
+        return compute()
+    # The version is read before any fact, so a change while computing leaves the view unsaved.
+    version = prepared.inputs_version(conn)
+    body = prepared.load(conn, staff_id, view, day, version)
+    if body is not None:
+        kept = json.loads(body)
+        if kept.get("code") == code_fingerprint():
+            return decode(kept["view"])
+    value = compute()
+    body = json.dumps({"code": code_fingerprint(), "view": encode(value)}, ensure_ascii=False)
+    prepared.store(conn, staff_id, view, day, version, body)
+    return value
+
+
 __all__ = [
     "RECOMMENDATION_PREFIX",
     "assessment_facts",
     "catalogue_products",
+    "code_fingerprint",
     "customer_facts",
     "dismissals",
     "holding_facts",
     "important_date_facts",
     "int_parameter",
     "investing_customers",
+    "prepared_view",
     "recommendation_dto",
     "recommendation_facts",
     "stored_states",

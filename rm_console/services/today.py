@@ -8,12 +8,8 @@ which it stores per RM as terminal-authored reminder-state rows (audited, and qu
 
 from __future__ import annotations
 
-import hashlib
-import json
 from dataclasses import dataclass
 from datetime import date, datetime, time, timedelta
-from functools import cache
-from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 from sqlalchemy import Connection, insert, select, update
@@ -31,7 +27,6 @@ from rm_console.domain.dto import (
 from rm_console.domain.enums import ReminderState, Status, member
 from rm_console.domain.errors import NotFound, UserError
 from rm_console.domain.festivals import previous_working_day
-from rm_console.services import day_facts
 from rm_console.services.acting import acting_staff, staff_dto
 from rm_console.services.assignments import no_customer
 from rm_console.services.day_facts import (
@@ -45,14 +40,14 @@ from rm_console.services.day_facts import (
     int_parameter,
     investing_customers,
     manual_facts,
+    prepared_view,
     recommendation_dto,
     recommendation_facts,
     stored_states,
     txn_facts,
     who_is,
 )
-from storage import audit, prepared
-from storage import today as storage_today
+from storage import audit
 from storage.assignments import customer_row
 from storage.meta import BUSINESS_DATE, get_meta, parameters
 from storage.models import ManualReminder, ReminderStateRow
@@ -96,18 +91,6 @@ def _no_recommendation(recommendation_id: str) -> NotFound:
     )
 
 
-@cache
-def code_fingerprint() -> str:
-    """A digest of the code that computes a prepared day (the domain rules, the facts they are given
-    and this service): a day prepared by other code is computed afresh rather than shown."""
-    sources = sorted(Path(rem.__file__).parent.glob("*.py"))
-    sources += [Path(__file__), Path(day_facts.__file__), Path(storage_today.__file__)]
-    digest = hashlib.blake2b(digest_size=16)
-    for source in sources:
-        digest.update(source.read_bytes())
-    return digest.hexdigest()
-
-
 @dataclass(frozen=True, slots=True)
 class _DataPart:
     """The part of an RM's day computed from the bank's data, as a prepared day keeps it: the number of
@@ -119,44 +102,36 @@ class _DataPart:
     alerts: tuple[ChurnAlertDTO, ...]
     recommendations: tuple[RecommendationDTO, ...]
 
-    def to_json(self) -> str:
-        """The prepared day's body: field values in order, under this release's format."""
-        return json.dumps(
-            {
-                "code": code_fingerprint(),
-                "customers": self.customers,
-                "reminders": [
-                    [r.id, r.kind, r.cif, r.name, r.due.isoformat(), r.priority, r.text_en, r.text_zh]
-                    for r in self.reminders
-                ],
-                "alerts": [
-                    [a.cif, a.name, a.status, a.tier, a.churned_from, a.months_below, a.aum]
-                    for a in self.alerts
-                ],
-                "recommendations": [
-                    [
-                        r.id,
-                        r.cif,
-                        r.name,
-                        r.kind,
-                        r.product_code,
-                        r.product_name,
-                        r.risk_level,
-                        r.reason_en,
-                        r.reason_zh,
-                    ]
-                    for r in self.recommendations
-                ],
-            },
-            ensure_ascii=False,
-        )
+    def encode(self) -> dict[str, Any]:
+        """The part as JSON-ready data: each value's fields in order."""
+        return {
+            "customers": self.customers,
+            "reminders": [
+                [r.id, r.kind, r.cif, r.name, r.due.isoformat(), r.priority, r.text_en, r.text_zh]
+                for r in self.reminders
+            ],
+            "alerts": [
+                [a.cif, a.name, a.status, a.tier, a.churned_from, a.months_below, a.aum] for a in self.alerts
+            ],
+            "recommendations": [
+                [
+                    r.id,
+                    r.cif,
+                    r.name,
+                    r.kind,
+                    r.product_code,
+                    r.product_name,
+                    r.risk_level,
+                    r.reason_en,
+                    r.reason_zh,
+                ]
+                for r in self.recommendations
+            ],
+        }
 
     @classmethod
-    def from_json(cls, body: str) -> _DataPart | None:
-        """The part kept in ``body``, or None when other code (an earlier release) computed it."""
-        data = json.loads(body)
-        if data.get("code") != code_fingerprint():
-            return None
+    def decode(cls, data: dict[str, Any]) -> _DataPart:
+        """The part :meth:`encode` gave ``data`` for."""
         return cls(
             customers=int(data["customers"]),
             reminders=tuple(
@@ -266,19 +241,16 @@ class TodayService:
 
     def _data_part(self, conn: Connection, staff_id: int, today: date) -> _DataPart:
         """The part of the staff member's day that comes from the bank's data: the prepared day when it
-        is current, else computed now and kept (on a SQLite store)."""
-        if conn.dialect.name != "sqlite":
-            return self._compute(conn, staff_id, today)
-        # The version is read before any fact, so a change while computing leaves the day unsaved.
-        version = prepared.inputs_version(conn)
-        body = prepared.load(conn, staff_id, today, version)
-        if body is not None:
-            kept = _DataPart.from_json(body)
-            if kept is not None:
-                return kept
-        part = self._compute(conn, staff_id, today)
-        prepared.store(conn, staff_id, today, version, part.to_json())
-        return part
+        is current, else computed now and kept."""
+        return prepared_view(
+            conn,
+            staff_id,
+            "today",
+            today,
+            lambda: self._compute(conn, staff_id, today),
+            _DataPart.encode,
+            _DataPart.decode,
+        )
 
     def _compute(self, conn: Connection, staff_id: int, today: date) -> _DataPart:
         """Reminders from the RM's customers' data, churn alerts and recommendations (before dismissals)."""
