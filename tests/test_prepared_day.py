@@ -276,31 +276,6 @@ def test_a_day_prepared_by_other_code_is_computed_afresh(
     assert len(computed) == 2
 
 
-def test_the_day_is_computed_from_the_inputs_alone(
-    services: Services, monkeypatch: pytest.MonkeyPatch
-) -> None:
-    """Every table the computed part reads is one whose writes make it stale."""
-    read: set[str] = set()
-    tables = re.compile(r"\b(?:FROM|JOIN)\s+[\"`]?(\w+)", re.IGNORECASE)
-
-    def listen(conn: Any, cursor: Any, statement: str, *_: Any) -> None:
-        read.update(name.lower() for name in tables.findall(statement))
-
-    original = TodayService._compute
-
-    def watched(self: TodayService, conn: Any, staff: int, day: date) -> Any:
-        event.listen(services.engine, "before_cursor_execute", listen)
-        try:
-            return original(self, conn, staff, day)
-        finally:
-            event.remove(services.engine, "before_cursor_execute", listen)
-
-    monkeypatch.setattr(TodayService, "_compute", watched)
-    services.today.today(AS_OF)
-    assert read, "the computation read nothing"
-    assert read <= prepared.INPUTS, sorted(read - prepared.INPUTS)
-
-
 # -- the work calendar's months ---------------------------------------------------------------------
 
 
@@ -367,26 +342,38 @@ def test_a_planned_visit_shows_on_a_prepared_month(services: Services, months_co
     assert sum(len(d.items) for d in after.days) == sum(len(d.items) for d in before.days) + 1
 
 
-def test_the_month_is_computed_from_the_inputs_alone(
-    services: Services, monkeypatch: pytest.MonkeyPatch
-) -> None:
+def reads_of(services: Services, monkeypatch: pytest.MonkeyPatch, owner: type, method: str) -> set[str]:
+    """The tables the statements of ``owner.method`` will read (filled as it runs)."""
     read: set[str] = set()
     tables = re.compile(r"\b(?:FROM|JOIN)\s+[\"`]?(\w+)", re.IGNORECASE)
 
     def listen(conn: Any, cursor: Any, statement: str, *_: Any) -> None:
         read.update(name.lower() for name in tables.findall(statement))
 
-    original = CalendarService._data_items
+    original = getattr(owner, method)
 
-    def watched(self: CalendarService, conn: Any, staff: int, today: date, first: date, last: date) -> Any:
+    def watched(*args: Any) -> Any:
         event.listen(services.engine, "before_cursor_execute", listen)
         try:
-            return original(self, conn, staff, today, first, last)
+            return original(*args)
         finally:
             event.remove(services.engine, "before_cursor_execute", listen)
 
-    monkeypatch.setattr(CalendarService, "_data_items", watched)
-    services.calendar.month("2026-11")
+    monkeypatch.setattr(owner, method, watched)
+    return read
+
+
+@pytest.mark.parametrize("view", ["today", "month"])
+def test_each_view_is_computed_from_the_inputs_alone(
+    services: Services, monkeypatch: pytest.MonkeyPatch, view: str
+) -> None:
+    """Every table a prepared view's computation reads is one whose writes make it stale."""
+    if view == "today":
+        read = reads_of(services, monkeypatch, TodayService, "_compute")
+        services.today.today(AS_OF)
+    else:
+        read = reads_of(services, monkeypatch, CalendarService, "_data_items")
+        services.calendar.month("2026-11")
     assert read, "the computation read nothing"
     assert read <= prepared.INPUTS, sorted(read - prepared.INPUTS)
 
