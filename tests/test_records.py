@@ -11,7 +11,7 @@ import json
 import sqlite3
 import uuid
 from collections.abc import Callable, Iterator
-from datetime import date
+from datetime import UTC, date, datetime
 from functools import partial
 from pathlib import Path
 from typing import Any
@@ -342,6 +342,41 @@ def test_a_plan_takes_one_visit_and_then_cannot_be_cancelled(db: Path, sql: sqli
         lambda: records.record_visit(cif, outcome="again", plan_id=plan.id),
     )
     refused(sql, RecordError, "it cannot be cancelled", lambda: records.cancel_plan(plan.id))
+
+
+@pytest.mark.parametrize(
+    ("clock", "now"),
+    [
+        # 09:30 in Shanghai on the business date: the real time.
+        (datetime(2026, 11, 22, 1, 30, tzinfo=UTC), datetime(2026, 11, 22, 1, 30, tzinfo=UTC)),
+        # 07:00 on it: the real time, before 08:30.
+        (datetime(2026, 11, 21, 23, 0, tzinfo=UTC), datetime(2026, 11, 21, 23, 0, tzinfo=UTC)),
+        # 00:10 on the 23rd, the store still on the 22nd: its day is over, now is its last moment.
+        (datetime(2026, 11, 22, 16, 10, tzinfo=UTC), datetime(2026, 11, 22, 15, 59, 59, 999999, tzinfo=UTC)),
+        # The store ahead of the clock: the time of day on the business date.
+        (datetime(2026, 11, 20, 2, 0, tzinfo=UTC), datetime(2026, 11, 22, 2, 0, tzinfo=UTC)),
+    ],
+    ids=["on-the-day", "early-on-the-day", "after-the-day", "before-the-day"],
+)
+def test_now_is_a_moment_of_the_business_date(
+    db: Path, sql: sqlite3.Connection, monkeypatch: pytest.MonkeyPatch, clock: datetime, now: datetime
+) -> None:
+    monkeypatch.setattr(records_service, "utcnow", lambda: clock)
+    cif = rm001_customer(sql)
+    records = as_(db, "RM001").records
+    # A call at 08:30 on the business date has happened unless the clock is before 08:30 on that date.
+    if now < datetime(2026, 11, 22, 0, 30, tzinfo=UTC):
+        refused(
+            sql,
+            RecordError,
+            "is in the future",
+            lambda: records.record_contact(cif, "call", notes="early", at="2026-11-22 08:30"),
+        )
+    else:
+        records.record_contact(cif, "call", notes="earlier today", at="2026-11-22 08:30")
+    # A call recorded without a time took place now, on the business date.
+    contact = records.record_contact(cif, "call", notes="just now")
+    assert contact.occurred_at == now
 
 
 @pytest.mark.parametrize("kind", ["call", "message", "event"])

@@ -20,6 +20,7 @@ from __future__ import annotations
 import uuid
 from collections.abc import Mapping, Sequence
 from datetime import UTC, date, datetime
+from datetime import time as dt_time
 from typing import TYPE_CHECKING, Any
 
 from sqlalchemy import Connection
@@ -290,16 +291,23 @@ class RecordService:
 
     @staticmethod
     def _clock(conn: Connection) -> tuple[date, datetime]:
-        """Today's business date (the store's when it has one) and now: the time of day on that date."""
+        """Today's business date (the store's when it has one) and now on that date: the real time while
+        the clock is on the business date; the day's last moment once the clock has passed it (a store
+        not yet moved on to today, after midnight say: every moment of its day is over); the time of
+        day on it when the store is ahead of the clock."""
         real = utcnow()
         stored = get_meta(conn, BUSINESS_DATE)
         try:
             today = parse_date(stored) if stored else business_date(real)
         except ValueError:
             today = business_date(real)
+        clock_day = business_date(real)
+        if clock_day == today:
+            return today, real
+        if clock_day > today:
+            return today, datetime.combine(today, dt_time.max, tzinfo=BUSINESS_TZ).astimezone(UTC)
         wall = real.astimezone(BUSINESS_TZ)
-        now = datetime.combine(today, wall.timetz()).astimezone(UTC)
-        return today, now
+        return today, datetime.combine(today, wall.timetz()).astimezone(UTC)
 
     def _write(
         self,
