@@ -7,14 +7,13 @@ service must gather the right facts for the acting RM, apply stored states, and 
 from __future__ import annotations
 
 import json
-import shutil
 import sqlite3
 from collections.abc import Iterator
 from datetime import date, timedelta
 from pathlib import Path
 
 import pytest
-from conftest import WatchedConnection
+from conftest import WatchedConnection, build_demo, isolated_copy
 from typer.testing import CliRunner
 
 from rm_console.cli import app
@@ -27,21 +26,12 @@ runner = CliRunner()
 
 @pytest.fixture(scope="module")
 def template(tmp_path_factory: pytest.TempPathFactory) -> Path:
-    path = tmp_path_factory.mktemp("today") / "bank.db"
-    services = Services(path)
-    services.demo.build(customers=1500, months=14, seed=13, as_of=AS_OF, force=True, progress=None)
-    services.close()
-    return path
+    return build_demo(tmp_path_factory.mktemp("today") / "bank.db", customers=1500, seed=13)
 
 
 @pytest.fixture
 def db(template: Path, tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Path:
-    monkeypatch.setenv("RMC_CONFIG", str(tmp_path / "no-config.toml"))
-    for name in ("RMC_DB", "RMC_USER", "RMC_LANG"):
-        monkeypatch.delenv(name, raising=False)
-    copy = tmp_path / "local.db"
-    shutil.copyfile(template, copy)
-    return copy
+    return isolated_copy(template, tmp_path, monkeypatch)
 
 
 @pytest.fixture
