@@ -17,15 +17,25 @@ from __future__ import annotations
 from collections.abc import Iterable, Mapping, Sequence
 from typing import Any
 
-from rich.cells import cell_len
+from rich.cells import cell_len, set_cell_size
+from rich.segment import Segment
+from rich.style import Style
 from rich.text import Text
+from textual._types import SegmentLines
+from textual.color import Color
+from textual.coordinate import Coordinate
 from textual.geometry import Size
 from textual.widgets import DataTable
 from textual.widgets.data_table import CellType, RowKey
 
+#: How a cell's text may be placed for :func:`text_cell_line` (the others go through rich).
+_SIMPLE_JUSTIFY = frozenset({"default", "left", "right", "center"})
+_SIMPLE_OVERFLOW = frozenset({"fold", "crop", "ellipsis"})
+
 
 class Table(DataTable[CellType]):
-    """A ``DataTable`` whose drawn cells always follow its column widths."""
+    """A ``DataTable`` whose drawn cells always follow its column widths, and which draws a one-line
+    cell of plain text without going through rich's generic rendering (see :func:`text_cell_line`)."""
 
     def __init__(self, *args: Any, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
@@ -39,6 +49,194 @@ class Table(DataTable[CellType]):
             self._clear_caches()
             self._update_count += 1
             self.refresh()
+
+    def _render_line_in_row(
+        self,
+        row_key: RowKey,
+        line_no: int,
+        base_style: Style,
+        cursor_location: Coordinate,
+        hover_location: Coordinate,
+    ) -> tuple[SegmentLines, SegmentLines]:
+        """Draw a body row of one line whose cells are all plain text in one go, each cell by
+        :func:`text_cell_line`; what is looked up once per row (its style, the cursor's styles, the
+        column widths) is looked up once. Any other row, and a table with row labels or fixed
+        columns, is drawn as ``DataTable`` draws it. Same cache, same cache key, same segments."""
+        cursor_type = self.cursor_type
+        show_cursor = self.show_cursor
+        cache_key = (
+            row_key,
+            line_no,
+            base_style,
+            cursor_location,
+            hover_location,
+            cursor_type,
+            show_cursor,
+            self._show_hover_cursor,
+            self._update_count,
+            self._pseudo_class_state,
+        )
+        cached = self._row_render_cache.get(cache_key)
+        if cached is not None:
+            return cached
+        row = self.rows.get(row_key)
+        row_index = self._row_locations.get(row_key)
+        if (
+            line_no
+            or row is None
+            or row_index is None
+            or row.height != 1
+            or self.fixed_columns
+            or (self._labelled_row_exists and self.show_row_labels)
+        ):
+            return super()._render_line_in_row(row_key, line_no, base_style, cursor_location, hover_location)
+        cells = self._get_row_renderables(row_index).cells
+        if any(type(cell) is not Text for cell in cells):
+            return super()._render_line_in_row(row_key, line_no, base_style, cursor_location, hover_location)
+        row_style = self._get_row_style(row_index, base_style)
+        highlight = self._should_highlight
+        styles = self._get_styles_to_render_cell
+        show_hover_cursor = self._show_hover_cursor
+        css_foreground = self.cursor_foreground_priority == "css"
+        css_background = self.cursor_background_priority == "css"
+        fixed = row_index < self.fixed_rows
+        get_style = self.app.console.get_style
+        options = self.app.console_options
+        padding = self.cell_padding
+        scrollable_row: list[list[Segment]] = []
+        layers: dict[tuple[bool, bool], tuple[Style, Style, bool]] = {}
+        widths = [column.get_render_width(self) for column in self.ordered_columns]
+        for column_index, (cell, width) in enumerate(zip(cells, widths, strict=True)):
+            location = Coordinate(row_index, column_index)
+            lit = (
+                highlight(hover_location, location, cursor_type),
+                highlight(cursor_location, location, cursor_type),
+            )
+            layer = layers.get(lit)
+            if layer is None:
+                component_style, post_style = styles(
+                    False, False, fixed, *lit, show_cursor, show_hover_cursor, css_foreground, css_background
+                )
+                plain = _plain_layer(component_style) and _plain_layer(post_style)
+                layer = layers[lit] = (component_style, post_style, plain)
+            component_style, post_style, plain = layer
+            meta = Style.from_meta({"row": row_index, "column": column_index})
+            if plain:
+                pre_style, cell_meta = row_style + component_style, meta
+            else:
+                pre_style, cell_meta = row_style + meta + component_style, None
+            line = text_cell_line(
+                cell,
+                width,
+                padding,
+                pre_style,
+                post_style,
+                get_style,
+                options,
+                cell_meta,
+            )
+            if line is None:
+                return super()._render_line_in_row(
+                    row_key, line_no, base_style, cursor_location, hover_location
+                )
+            scrollable_row.append(line)
+        scrollable_row.append([self._row_end(row_index, row_style, cursor_location, hover_location, widths)])
+        row_pair: tuple[SegmentLines, SegmentLines] = ([], scrollable_row)
+        self._row_render_cache[cache_key] = row_pair
+        return row_pair
+
+    def _row_end(
+        self,
+        row_index: int,
+        row_style: Style,
+        cursor_location: Coordinate,
+        hover_location: Coordinate,
+        widths: list[int],
+    ) -> Segment:
+        """The blank that extends a body row (of a table without fixed columns or row labels, whose
+        columns are ``widths`` wide) to the table's width, styled as ``DataTable`` styles it."""
+        remaining_space = max(0, self.size.width - sum(widths))
+        if self.cursor_type == "row":
+            extend_style, _ = self._get_styles_to_render_cell(
+                row_index == -1,
+                False,
+                False,
+                self._should_highlight(hover_location, Coordinate(row_index or 0, 0), self.cursor_type),
+                row_index == cursor_location.row,
+                self.show_cursor,
+                self._show_hover_cursor,
+                False,
+                False,
+            )
+            extend_style = row_style + extend_style
+        elif row_style.bgcolor is not None:
+            faded_color = Color.from_rich_color(row_style.bgcolor).blend(
+                self.background_colors[1], factor=0.25
+            )
+            extend_style = Style.from_color(color=row_style.color, bgcolor=faded_color.rich_color)
+        else:
+            extend_style = Style.from_color(row_style.color, row_style.bgcolor)
+        extend_style += Style.from_meta({"row": row_index, "column": 0, "out_of_bounds": True})
+        return Segment(" " * remaining_space, extend_style)
+
+    def _render_cell(
+        self,
+        row_index: int,
+        column_index: int,
+        base_style: Style,
+        width: int,
+        cursor: bool = False,
+        hover: bool = False,
+    ) -> SegmentLines:
+        """Draw a cell: a body cell of one line of unspanned text by :func:`text_cell_line`, which gives
+        the very segments ``DataTable._render_cell`` would, in a fraction of the time; any other cell
+        as ``DataTable`` does. Same cache, same cache key."""
+        if row_index < 0 or column_index < 0:
+            return super()._render_cell(row_index, column_index, base_style, width, cursor, hover)
+        row_key = self._row_locations.get_key(row_index)
+        cache_key = (
+            row_key,
+            self._column_locations.get_key(column_index),
+            base_style,
+            cursor,
+            hover,
+            self._show_hover_cursor,
+            self._update_count,
+            self._pseudo_class_state,
+        )
+        cached = self._cell_render_cache.get(cache_key)
+        if cached is not None:
+            return cached
+        row = self.rows.get(row_key) if row_key is not None else None
+        cell = self._get_row_renderables(row_index).cells[column_index] if row is not None else None
+        if row is None or row.height != 1 or type(cell) is not Text:
+            return super()._render_cell(row_index, column_index, base_style, width, cursor, hover)
+        component_style, post_style = self._get_styles_to_render_cell(
+            False,
+            False,
+            row_index < self.fixed_rows or column_index < self.fixed_columns,
+            hover,
+            cursor,
+            self.show_cursor,
+            self._show_hover_cursor,
+            self.cursor_foreground_priority == "css",
+            self.cursor_background_priority == "css",
+        )
+        pre_style = base_style + Style.from_meta({"row": row_index, "column": column_index}) + component_style
+        line = text_cell_line(
+            cell,
+            width,
+            self.cell_padding,
+            pre_style,
+            post_style,
+            self.app.console.get_style,
+            self.app.console_options,
+        )
+        if line is None:
+            return super()._render_cell(row_index, column_index, base_style, width, cursor, hover)
+        lines = [line]
+        self._cell_render_cache[cache_key] = lines
+        return lines
 
 
 class FixedWidthTable(Table[CellType]):
@@ -72,3 +270,120 @@ def column_widths(
     for index, cap in (caps or {}).items():
         widths[index] = min(widths[index], cap)
     return widths
+
+
+def text_cell_line(
+    text: Text,
+    width: int,
+    padding: int,
+    pre_style: Style,
+    post_style: Style,
+    get_style: Any,
+    options: Any,
+    meta: Style | None = None,
+) -> list[Segment] | None:
+    """The segments of a one-line table cell showing ``text``: what ``DataTable`` gets from rich for
+    ``Styled(Padding(text, (0, padding)), pre_style, post_style)`` rendered ``width`` cells wide and one
+    line high without wrapping, with neighbouring segments of one style joined (``DataTable`` joins
+    them when it puts the line together, so the drawn line is the very same); or None when ``text``
+    is not of the plain kind this handles (one line without tabs, no spans, wrapping not forced on, a
+    justify and overflow rich places simply).
+
+    ``meta`` is the cell's style of mouse metadata (its row and column), which ``DataTable`` adds to
+    ``pre_style`` between the row's style and the cursor's; given apart, it is added to each segment's
+    style last instead, which is the same style (see :func:`_plain_layer`) and much cheaper: the styles
+    of the other layers are then the few a table uses over and over, whose sums rich keeps.
+
+    ``get_style`` is the console's ``get_style`` and ``options`` its options. Each step below is the
+    step rich takes (``Text.wrap`` and ``Lines.justify``, ``Text.join``/``Text.render``,
+    ``Segment.split_and_crop_lines``, ``Padding``, ``Segment.apply_style``), specialised to one line;
+    ``tests/test_data_table.py`` checks the result against rich's for any text, width and style.
+    """
+    inner = width - 2 * padding
+    plain = text.plain
+    justify = text.justify or options.justify or "default"
+    overflow = text.overflow or options.overflow or "fold"
+    if (
+        inner < 1
+        or text._spans
+        or text.no_wrap is False
+        or text.end not in ("", "\n")
+        or justify not in _SIMPLE_JUSTIFY
+        or overflow not in _SIMPLE_OVERFLOW
+        or "\n" in plain
+        or "\t" in plain
+    ):
+        return None
+    # Text.wrap with no_wrap: Lines.justify, then truncate.
+    if justify == "left":
+        plain = _truncated(plain, inner, overflow, pad=True)
+    elif justify == "right":
+        plain = _truncated(plain.rstrip(), inner, overflow)
+        plain = " " * (inner - cell_len(plain)) + plain
+    elif justify == "center":
+        plain = _truncated(plain.rstrip(), inner, overflow)
+        plain = " " * ((inner - cell_len(plain)) // 2) + plain
+        plain = plain + " " * (inner - cell_len(plain))
+    plain = _truncated(plain, inner, overflow)
+    blank = get_style("none")
+    own = get_style(text.style, default=Style.null()) if text.style else None
+    if meta is not None and own is not None and not _plain_layer(own):
+        pre_style, meta = pre_style + meta, None
+    # Text.join turns the text's style into a span over the line; Text.render draws an unspanned text
+    # as one unstyled segment, even an empty one, and a spanned one in its style, unless it is empty.
+    line: list[Segment] = []
+    if not text.style:
+        line.append(Segment(plain))
+    elif plain:
+        line.append(Segment(plain, own))
+    used = cell_len(plain)
+    if used < inner:
+        line.append(Segment(" " * (inner - used), blank))
+    if padding:
+        edge = Segment(" " * padding, blank)
+        line = [edge, *line, edge]
+    # Each layer's style once, and neighbours of one style as one segment (as Strip.simplify would
+    # join them): a cell of unstyled text is a single segment.
+    finals: dict[Style | None, Style | None] = {}
+    drawn: list[Segment] = []
+    for part, style, _ in line:
+        if style in finals:
+            final = finals[style]
+        else:
+            final = _styled(style, pre_style, post_style)
+            if meta is not None:
+                final = meta if final is None else final + meta
+            finals[style] = final
+        if drawn and (drawn[-1].style is final or drawn[-1].style == final):
+            drawn[-1] = Segment(drawn[-1].text + part, final)
+        else:
+            drawn.append(Segment(part, final))
+    return drawn
+
+
+def _plain_layer(style: Style | None) -> bool:
+    """Whether a layer of a cell's style carries neither mouse metadata nor a link. Adding the cell's
+    metadata after such layers rather than before them gives the same colours, attributes, link and
+    metadata (rich adds metadata by merging, and takes the last link), so an equal style."""
+    return style is None or not (style._meta or style._link)
+
+
+def _truncated(plain: str, width: int, overflow: str, *, pad: bool = False) -> str:
+    """``Text.truncate`` of a text ``plain``."""
+    length = cell_len(plain)
+    if length > width:
+        plain = (
+            set_cell_size(plain, width - 1) + "…" if overflow == "ellipsis" else set_cell_size(plain, width)
+        )
+    if pad and length < width:
+        plain += " " * (width - length)
+    return plain
+
+
+def _styled(style: Style | None, pre_style: Style, post_style: Style) -> Style | None:
+    """``Segment.apply_style``'s style for a segment of ``style``."""
+    if pre_style:
+        style = pre_style + style
+    if post_style:
+        style = style + post_style if style else post_style
+    return style
