@@ -7,6 +7,7 @@ areas a role may not use are neither bound nor offered.
 
 from __future__ import annotations
 
+import gc
 from collections.abc import Callable
 from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any, ClassVar
@@ -217,6 +218,11 @@ class RMConsoleApp(App[None]):
         self.call_from_thread(self._show_shell, info)
 
     def _show_shell(self, info: ShellInfo) -> None:
+        if not gc.get_freeze_count():
+            # The storage layer is loaded now (the shell's facts came through it): what the console
+            # holds from here on for good (modules, tables, styles) is set aside from garbage
+            # collection, whose full passes otherwise walk all of it and stall a keystroke for 100 ms.
+            gc.freeze()
         self.shell_info = info
         for screen in self.screen_stack:
             for header in screen.query(ShellHeader):
