@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import shutil
 import sqlite3
+import threading
 from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
@@ -130,6 +131,43 @@ async def test_fast_typing_lands_only_the_last_search(db: Path, sql: sqlite3.Con
             sql, "AN01", "c.phone LIKE :p OR c.cif LIKE :q", p=f"%{phone[-6:]}", q=f"{phone[-6:]}%"
         )
         assert _listed(screen) == expected and SHOWCASE in expected
+
+
+async def test_a_search_typed_while_a_page_is_read_waits_for_it_and_the_stale_page_is_dropped(
+    db: Path, sql: sqlite3.Connection, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """Each key searches at once, but never while a page is still being read: the text typed meanwhile
+    is searched for as soon as that page arrives, and the page, already stale, is not shown."""
+    read = CustomerService.page
+    asked: list[str] = []
+    held = threading.Event()
+
+    def slow_page(
+        self: CustomerService, filters: CustomerFilters | None = None, *args: Any, **kwargs: Any
+    ) -> Any:
+        text = filters.text if filters is not None else ""
+        asked.append(text)
+        if text == "李":
+            held.wait(10)
+        return read(self, filters, *args, **kwargs)
+
+    app = _app(db, "BM01")
+    async with app.run_test(size=(120, 40)) as pilot:
+        screen = await _open_list(pilot)
+        monkeypatch.setattr(CustomerService, "page", slow_page)
+        shown: list[str] = []
+        fill = screen._fill
+        monkeypatch.setattr(screen, "_fill", lambda: (shown.append(screen._page.filters.text), fill()))
+        await pilot.press("slash", "李")
+        await pilot.pause()
+        await pilot.press("梓")
+        await pilot.pause(0.1)
+        assert asked == ["李"], "a second search started while the first page was being read"
+        held.set()
+        await _settle(pilot)
+        assert asked == ["李", "李梓"]
+        assert shown == ["李梓"], "the stale page of 李 was shown"
+        assert _listed(screen) == scope_cifs(sql, "BM01", "c.name LIKE '%李梓%'")
 
 
 async def test_filters_narrow_the_list(db: Path, sql: sqlite3.Connection) -> None:
