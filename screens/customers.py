@@ -298,8 +298,7 @@ class CustomersScreen(Screen[None]):
             table.clear(columns=True)
             for header, key, width in zip(headers, keys, widths, strict=True):
                 table.add_column(header, key=key, width=width)
-        for row, cells in zip(page.rows, rows, strict=True):
-            table.add_row(*cells, key=row.cif)
+        table.add_keyed_rows((row.cif, cells) for row, cells in zip(page.rows, rows, strict=True))
         if not page.rows:
             self._show("#problem", _("No customer matches."))
 

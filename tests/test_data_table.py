@@ -16,6 +16,7 @@ from rich.text import Text
 from textual.app import App, ComposeResult
 from textual.renderables.styled import Styled
 from textual.strip import Strip
+from textual.widgets.data_table import DuplicateKey
 
 import widgets.data_table as data_table
 from widgets.data_table import FixedWidthTable, Table, text_cell_line
@@ -195,3 +196,67 @@ async def test_tables_draw_the_same_lines_as_datatable(monkeypatch: pytest.Monke
     fast = await drawn(monkeypatch, fast=True)
     assert calls, "the tables never drew a cell themselves"
     assert fast == await drawn(monkeypatch, fast=False)
+
+
+class FillApp(App[None]):
+    """A table filled by add_row one row at a time, or by add_keyed_rows at once; what each posts."""
+
+    def __init__(self, *, at_once: bool) -> None:
+        super().__init__()
+        self.at_once = at_once
+        self.highlighted: list[tuple[int, str | None]] = []
+
+    def compose(self) -> ComposeResult:
+        yield Table(cursor_type="row")
+
+    def on_mount(self) -> None:
+        table = self.query_one(Table)
+        table.add_columns("CIF", "Name", "AUM")
+        rows = [
+            (f"c{i}", (f"10000{i:05d}", Text(f"客户{i}"), Text(f"¥{i},000.00", justify="right")))
+            for i in range(60)
+        ]
+        rows.append(("short", ("1000099999",)))
+        if self.at_once:
+            table.add_keyed_rows(rows)
+        else:
+            for key, cells in rows:
+                table.add_row(*cells, key=key)
+
+    def on_data_table_row_highlighted(self, event: Table.RowHighlighted) -> None:
+        self.highlighted.append((event.cursor_row, event.row_key.value))
+
+
+async def filled(*, at_once: bool) -> tuple[Any, ...]:
+    app = FillApp(at_once=at_once)
+    async with app.run_test(size=(60, 20)) as pilot:
+        await pilot.pause()
+        table = app.query_one(Table)
+        await pilot.press("down", "down")
+        await pilot.pause()
+        return (
+            [(key.value, table._row_locations.get(key), table.get_row(key)) for key in table.rows],
+            [(row.key.value, row.height, row.label, row.auto_height) for row in table.rows.values()],
+            table.row_count,
+            table.virtual_size,
+            table.cursor_coordinate,
+            app.highlighted,
+            [table.render_line(y).text for y in range(table.size.height)],
+        )
+
+
+async def test_rows_added_at_once_make_the_same_table_as_rows_added_one_by_one() -> None:
+    at_once = await filled(at_once=True)
+    assert at_once == await filled(at_once=False)
+    assert at_once[-2][:1] == [(0, "c0")], "the first row's highlight was not posted"
+
+
+async def test_rows_added_at_once_refuse_a_key_already_there() -> None:
+    app = FillApp(at_once=True)
+    async with app.run_test(size=(60, 20)) as pilot:
+        await pilot.pause()
+        table = app.query_one(Table)
+        with pytest.raises(DuplicateKey):
+            table.add_keyed_rows([("new", ("1",)), ("c3", ("2",))])
+        with pytest.raises(ValueError):
+            table.add_keyed_rows([("wide", ("1", "2", "3", "4"))])

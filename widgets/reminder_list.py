@@ -100,9 +100,9 @@ class TablePanel(Widget):
         yield panel_table()
 
     @property
-    def table(self) -> DataTable[Text]:
+    def table(self) -> PanelTable:
         """The panel's table."""
-        return self.query_one(DataTable)
+        return self.query_one(PanelTable)
 
     @property
     def current_key(self) -> str | None:
@@ -144,8 +144,7 @@ class TablePanel(Widget):
         table.clear(columns=True)
         for index, column_width in kept:
             table.add_column("", width=column_width, key=str(index))
-        for key, cells in rows:
-            table.add_row(*(cells[index] for index, _width in kept), key=key)
+        table.add_keyed_rows((key, [cells[index] for index, _width in kept]) for key, cells in rows)
         if previous is not None and previous in {key for key, _cells in rows}:
             table.move_cursor(row=table.get_row_index(previous), animate=False)
         elif rows:
