@@ -14,6 +14,7 @@ from rich.segment import Segment
 from rich.style import Style
 from rich.text import Text
 from textual.app import App, ComposeResult
+from textual.geometry import Region
 from textual.renderables.styled import Styled
 from textual.strip import Strip
 from textual.widgets.data_table import DuplicateKey
@@ -260,3 +261,20 @@ async def test_rows_added_at_once_refuse_a_key_already_there() -> None:
             table.add_keyed_rows([("new", ("1",)), ("c3", ("2",))])
         with pytest.raises(ValueError):
             table.add_keyed_rows([("wide", ("1", "2", "3", "4"))])
+
+
+async def test_a_table_draws_each_frame_in_its_style_of_the_moment() -> None:
+    """The table works out its own style once a frame, not once and for all."""
+    app = FillApp(at_once=True)
+    async with app.run_test(size=(60, 20)) as pilot:
+        await pilot.pause()
+        table = app.query_one(Table)
+        crop = Region(0, 0, table.size.width, table.size.height)
+        before = table.render_lines(crop)
+        table.styles.background = "#805020"
+        table._clear_caches()
+        after = table.render_lines(crop)
+        assert before != after
+        background = table.rich_style.bgcolor
+        assert background is not None and background.triplet is not None and background.triplet.red > 0x70
+        assert any(segment.style is not None and segment.style.bgcolor == background for segment in after[5])

@@ -25,7 +25,8 @@ from rich.text import Text
 from textual._types import SegmentLines
 from textual.color import Color
 from textual.coordinate import Coordinate
-from textual.geometry import Size
+from textual.geometry import Region, Size
+from textual.strip import Strip
 from textual.widgets import DataTable
 from textual.widgets.data_table import CellType, DuplicateKey, Row, RowKey
 
@@ -41,6 +42,23 @@ class Table(DataTable[CellType]):
     def __init__(self, *args: Any, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
         self._drawn_widths: tuple[int, ...] = ()
+        self._drawing_style: Style | None = None
+
+    def render_lines(self, crop: Region) -> list[Strip]:
+        """Draw the lines of ``crop``, working out the table's own style once rather than once a line
+        (``DataTable.render_line`` asks for it every line, and it is worked out through every
+        ancestor each time)."""
+        self._drawing_style = super().rich_style
+        try:
+            return super().render_lines(crop)
+        finally:
+            self._drawing_style = None
+
+    @property
+    def rich_style(self) -> Style:
+        """The table's style: while lines are drawn, the one worked out for them."""
+        drawing = self._drawing_style
+        return drawing if drawing is not None else super().rich_style
 
     def _update_dimensions(self, new_rows: Iterable[RowKey]) -> None:
         super()._update_dimensions(new_rows)
