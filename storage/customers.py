@@ -199,17 +199,27 @@ def customer_page(
         else _CUSTOMER.outerjoin(_TIER, _TIER.c.customer_id == _CUSTOMER.c.id)
     )
     # One pass finds the matches if there are few (and so counts them); many are counted apart and
-    # the page is then read in order, stopping at its end.
+    # the page is then read in order, stopping at its end. Where the indexes find the matches (no
+    # search text, or digits on SQLite) the pass only counts them and the page finds them again, which
+    # is cheaper than carrying up to FEW_MATCHES ids; a name search keeps the ids it found, so that it
+    # is not run twice.
+    wanted = text.strip()
+    indexed = not wanted or (ranges and _DIGITS.fullmatch(wanted) is not None)
     probe = select(_CUSTOMER.c.id).select_from(matched).where(*where).limit(FEW_MATCHES + 1)
-    ids = conn.execute(probe).scalars().all()
-    if len(ids) <= FEW_MATCHES:
-        total = len(ids)
-        where = [_CUSTOMER.c.id.in_(ids)]
+    ids: Sequence[int] = ()
+    if indexed:
+        found = int(conn.execute(select(func.count()).select_from(probe.subquery())).scalar_one())
+    else:
+        ids = conn.execute(probe).scalars().all()
+        found = len(ids)
+    if found <= FEW_MATCHES:
+        total = found
+        if not indexed:
+            where = [_CUSTOMER.c.id.in_(ids)]
     else:
         # Many matches: their page is found by testing each customer in scope in order, which beats
         # reading a wide range of CIFs across the whole bank.
         where = _where(scope, **filters)
-        wanted = text.strip()
         if ranges and _DIGITS.fullmatch(wanted):
             total = _count_digits(conn, matched, _where(scope, **{**filters, "text": ""}), wanted)
         else:
