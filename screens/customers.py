@@ -129,6 +129,8 @@ class CustomersScreen(Screen[None]):
         self._stale = False
         self._open_when_loaded = False
         self._compact = False
+        #: The theme whose CSS variables the badges were last coloured from, and those variables.
+        self._theme_colours: tuple[str, dict[str, str]] | None = None
         #: What the table's columns were built for (the AUM column's title, compact or not, widths).
         self._columns: tuple[str, bool, tuple[int, ...]] | None = None
 
@@ -251,7 +253,7 @@ class CustomersScreen(Screen[None]):
         self._show_title(page)
         table: FixedWidthTable[Text | str] = self.query_one("#customers", FixedWidthTable)
         lang = language()
-        colours = self.app.get_css_variables()
+        colours = self._colours()
         month = page.aum_month or ""
         aum_title = _("AUM {month}").format(month=month) if month else _("AUM")
         headers: list[str | Text] = [
@@ -301,6 +303,13 @@ class CustomersScreen(Screen[None]):
         table.add_keyed_rows((row.cif, cells) for row, cells in zip(page.rows, rows, strict=True))
         if not page.rows:
             self._show("#problem", _("No customer matches."))
+
+    def _colours(self) -> dict[str, str]:
+        """The app's CSS variables, which colour the badges: worked out once a theme, not once a page."""
+        theme = self.app.theme
+        if self._theme_colours is None or self._theme_colours[0] != theme:
+            self._theme_colours = (theme, self.app.get_css_variables())
+        return self._theme_colours[1]
 
     def _show_title(self, page: CustomerPage) -> None:
         first = page.offset + 1 if page.rows else 0
