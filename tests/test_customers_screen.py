@@ -431,3 +431,22 @@ def test_customer_360_holdings_snapshot(db: Path, snap_compare) -> None:  # type
         await pilot.pause()
 
     assert snap_compare(_app(db, "RM001"), terminal_size=(120, 40), run_before=run_before)
+
+
+async def test_the_badges_take_the_colours_of_a_new_theme(db: Path) -> None:
+    app = _app(db, "RM001")
+    async with app.run_test(size=(120, 40)) as pilot:
+        screen = await _open_list(pilot)
+        table = screen.query_one("#customers", DataTable)
+
+        def badge() -> Any:
+            cell = table.get_cell_at((0, 2))
+            assert isinstance(cell, Text) and cell.plain.strip()
+            return cell.style
+
+        dark = badge()
+        app.theme = "textual-light"
+        await pilot.pause()
+        screen._fill()
+        await pilot.pause()
+        assert badge() != dark
