@@ -10,6 +10,12 @@ drops the drawn cells whenever a measurement changed a column's width.
 :class:`FixedWidthTable` is for tables whose owner sizes the columns itself (the workbench's panels fit
 them to the panel, the customers list to its page): measuring every cell of every new row is most of
 the time such a table takes to draw, and it learns nothing the owner does not know.
+
+Both draw fast what the console's tables mostly hold, one-line cells of plain text: a row of them is
+drawn in one pass by :func:`text_cell_line`, which takes rich's own steps for such a cell without its
+generic rendering (about a third of the time; the drawn lines are DataTable's to the segment, which
+``tests/test_data_table.py`` checks), and :meth:`Table.add_keyed_rows` fills a table with many rows at
+once. Both lean on ``DataTable``'s internals of the pinned Textual release.
 """
 
 from __future__ import annotations
@@ -138,7 +144,8 @@ class Table(DataTable[CellType]):
         ):
             return super()._render_line_in_row(row_key, line_no, base_style, cursor_location, hover_location)
         cells = self._get_row_renderables(row_index).cells
-        if any(type(cell) is not Text for cell in cells):
+        widths = [column.get_render_width(self) for column in self.ordered_columns]
+        if len(cells) != len(widths) or any(type(cell) is not Text for cell in cells):
             return super()._render_line_in_row(row_key, line_no, base_style, cursor_location, hover_location)
         row_style = self._get_row_style(row_index, base_style)
         highlight = self._should_highlight
@@ -152,7 +159,6 @@ class Table(DataTable[CellType]):
         padding = self.cell_padding
         scrollable_row: list[list[Segment]] = []
         layers: dict[tuple[bool, bool], tuple[Style, Style, bool]] = {}
-        widths = [column.get_render_width(self) for column in self.ordered_columns]
         for column_index, (cell, width) in enumerate(zip(cells, widths, strict=True)):
             location = Coordinate(row_index, column_index)
             lit = (
@@ -235,9 +241,10 @@ class Table(DataTable[CellType]):
         cursor: bool = False,
         hover: bool = False,
     ) -> SegmentLines:
-        """Draw a cell: a body cell of one line of unspanned text by :func:`text_cell_line`, which gives
-        the very segments ``DataTable._render_cell`` would, in a fraction of the time; any other cell
-        as ``DataTable`` does. Same cache, same cache key."""
+        """Draw a cell (of a row :meth:`_render_line_in_row` leaves to ``DataTable``): a body cell of one
+        line of unspanned text by :func:`text_cell_line`, which gives the segments of
+        ``DataTable._render_cell`` (neighbours of one style joined) in a fraction of the time; any
+        other cell as ``DataTable`` does. Same cache, same cache key."""
         if row_index < 0 or column_index < 0:
             return super()._render_cell(row_index, column_index, base_style, width, cursor, hover)
         row_key = self._row_locations.get_key(row_index)
