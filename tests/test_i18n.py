@@ -2,7 +2,9 @@
 
 from __future__ import annotations
 
+import ast
 import gettext
+import string
 from pathlib import Path
 
 import pytest
@@ -10,12 +12,22 @@ from babel.messages.extract import extract_from_dir
 from babel.messages.pofile import read_po
 
 from rm_console import i18n
+from rm_console.domain.errors import UserError
 
 ROOT = Path(__file__).resolve().parent.parent
 #: Where console text is written.
 SOURCES = ("screens", "widgets")
 #: The marking functions and which argument holds the message.
 KEYWORDS = {"_": None, "N_": None, "with_chinese": None}
+#: Where refusals are written: their templates are translated for the console.
+REFUSAL_SOURCES = ("rm_console/services", "rm_console/domain")
+#: Modules whose refusals only the command line shows (bulk import, the demo bank): English only.
+COMMAND_LINE_ONLY = (
+    "rm_console/services/demo",
+    "rm_console/services/imports.py",
+    "rm_console/services/import_files.py",
+    "rm_console/domain/import_rows.py",
+)
 CATALOGS = sorted((i18n.LOCALE_DIR / "zh_CN" / "LC_MESSAGES").glob("*.po"))
 
 
@@ -28,12 +40,101 @@ def marked() -> dict[str, str]:
         ):
             if isinstance(message, str):
                 found.setdefault(message, f"{folder}/{filename}:{line}")
+    for folder in REFUSAL_SOURCES:
+        for filename, line, message, _comments, _context in extract_from_dir(
+            ROOT / folder, keywords=refusal_keywords(), comment_tags=(), strip_comment_tags=True
+        ):
+            where = f"{folder}/{filename}"
+            if isinstance(message, str) and not where.startswith(COMMAND_LINE_ONLY):
+                found.setdefault(message, f"{where}:{line}")
     for filename, line, message, _comments, _context in extract_from_dir(
         ROOT / "rm_console", keywords=KEYWORDS, comment_tags=(), strip_comment_tags=True
     ):
         if filename in ("app.py",) and isinstance(message, str):
             found.setdefault(message, f"rm_console/{filename}:{line}")
     return found
+
+
+def refusal_classes() -> set[str]:
+    """The name of every refusal class (``UserError`` and its subclasses) the project defines."""
+    names = {"UserError"}
+    trees = [ast.parse(path.read_text(encoding="utf-8")) for path in refusal_files()]
+    trees += [ast.parse(path.read_text(encoding="utf-8")) for path in (ROOT / "screens").rglob("*.py")]
+    grown = True
+    while grown:
+        before = len(names)
+        for tree in trees:
+            for node in ast.walk(tree):
+                if isinstance(node, ast.ClassDef) and any(
+                    isinstance(base, ast.Name) and base.id in names for base in node.bases
+                ):
+                    names.add(node.name)
+        grown = len(names) > before
+    return names
+
+
+def refusal_keywords() -> dict[str, object]:
+    """Babel keywords extracting each refusal's template (its first argument) and ``N_``."""
+    return {"N_": None, **dict.fromkeys(refusal_classes() - {"FieldError"})}
+
+
+def refusal_files() -> list[Path]:
+    """The modules whose refusals the console shows."""
+    return [
+        path
+        for folder in REFUSAL_SOURCES
+        for path in sorted((ROOT / folder).rglob("*.py"))
+        if not str(path.relative_to(ROOT)).startswith(COMMAND_LINE_ONLY)
+    ]
+
+
+def fields(template: str) -> set[str]:
+    """The names a ``str.format`` template fills in."""
+    return {name.split(".")[0].split("[")[0] for _, name, _, _ in string.Formatter().parse(template) if name}
+
+
+def test_every_refusal_is_a_template_the_catalogs_can_hold() -> None:
+    """A refusal the console shows is made from a literal English template and named values, never an
+    f-string or a sentence built elsewhere, so that it is extracted and translated; its values are the
+    names its template fills in."""
+    classes = refusal_classes() - {"FieldError"}
+    wrong: list[str] = []
+    for path in refusal_files():
+        where = path.relative_to(ROOT)
+        for node in ast.walk(ast.parse(path.read_text(encoding="utf-8"))):
+            if not isinstance(node, ast.Call):
+                continue
+            name = node.func.id if isinstance(node.func, ast.Name) else getattr(node.func, "attr", None)
+            if name not in classes:
+                continue
+            first = node.args[0] if node.args else None
+            if not (isinstance(first, ast.Constant) and isinstance(first.value, str)):
+                wrong.append(f"{where}:{node.lineno}: {name}(...) needs a literal template")
+                continue
+            given = {keyword.arg for keyword in node.keywords}
+            if None in given:
+                continue  # values passed on with **: checked where they are made
+            if fields(first.value) != given:
+                wrong.append(f"{where}:{node.lineno}: fills {sorted(fields(first.value))}, given {sorted(given)}")
+    assert not wrong, "\n".join(wrong)
+
+
+def test_a_translated_refusal_names_the_same_values() -> None:
+    wrong = [
+        f"{english!r} → {chinese!r}"
+        for english, chinese in translations().items()
+        if fields(english) != fields(chinese)
+    ]
+    assert not wrong, "\n".join(wrong)
+
+
+def test_a_refusal_is_english_for_the_command_line_and_translated_for_the_console() -> None:
+    inner = UserError("{text!r} is not a date", text="abc")
+    outer = UserError("--month: {error}", error=inner)
+    assert str(outer) == "--month: 'abc' is not a date"
+    catalog = {"{text!r} is not a date": "{text!r} 不是日期", "--month: {error}": "--month：{error}"}
+    assert outer.localized(lambda message: catalog.get(message, message)) == "--month：'abc' 不是日期"
+    assert UserError("no {braces} here").localized(lambda message: message) == "no {braces} here"
 
 
 def translations() -> dict[str, str]:
