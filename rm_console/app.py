@@ -20,8 +20,7 @@ from textual.worker import Worker, WorkerState
 
 from rm_console.domain.dto import ShellInfo
 from rm_console.domain.enums import Role
-from rm_console.domain.errors import UserError
-from rm_console.i18n import N_, _, set_language, with_chinese
+from rm_console.i18n import N_, _, failure_text, set_language, with_chinese
 from screens.palette import CustomerSearch, ScreenCommands
 from screens.workbench import WorkbenchScreen
 from widgets.shell_header import ShellHeader
@@ -368,11 +367,7 @@ class RMConsoleApp(App[None]):
         if event.state != WorkerState.ERROR or event.worker.group != "shell":
             return
         error = event.worker.error
-        text = (
-            str(error)
-            if isinstance(error, UserError)
-            else _("Could not read the store: {error}").format(error=error)
-        )
+        text = failure_text(error)
         self.notify(text, severity="error")
 
 

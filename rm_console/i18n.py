@@ -13,7 +13,10 @@ before the app is built (:func:`rm_console.app.make_app` calls :func:`set_langua
 from __future__ import annotations
 
 import gettext
+import re
 from pathlib import Path
+
+from rm_console.domain.errors import UserError
 
 #: Where the catalogs live.
 LOCALE_DIR = Path(__file__).parent / "locale"
@@ -73,4 +76,32 @@ def with_chinese(message: str) -> str:
     return f"{message} {chinese}"
 
 
-__all__ = ["LOCALE_DIR", "N_", "_", "language", "set_language", "with_chinese"]
+#: The command-line option a service's sentence starts with (``--follow-up: …``).
+_OPTION = re.compile(r"--[a-z][a-z-]*\s*:?\s*")
+
+
+def refusal_text(message: str) -> str:
+    """A service's sentence as the console shows it: without the command-line option it starts with
+    (a person at the console fills fields, not options), capitalised."""
+    text = _OPTION.sub("", message, count=1) if _OPTION.match(message) else message
+    return text[:1].upper() + text[1:]
+
+
+def failure_text(error: BaseException | None) -> str:
+    """A failed call as the sentence a person reads: a refusal's own sentence in the current language
+    (:func:`refusal_text`), anything unexpected as a plain sentence naming it — never a traceback."""
+    if isinstance(error, UserError):
+        return refusal_text(error.localized(_))
+    return _("Could not read the store: {error}").format(error=error)
+
+
+__all__ = [
+    "LOCALE_DIR",
+    "N_",
+    "_",
+    "failure_text",
+    "language",
+    "refusal_text",
+    "set_language",
+    "with_chinese",
+]

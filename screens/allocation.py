@@ -33,8 +33,8 @@ from rm_console.domain.dto import (
 )
 from rm_console.domain.enums import Role, Tier
 from rm_console.domain.money import format_yuan
-from rm_console.i18n import N_, _, language, with_chinese
-from screens.manager_dialogs import AssignmentDialog, AssignmentRequest, RecycleDialog, sentence
+from rm_console.i18n import N_, _, failure_text, language, with_chinese
+from screens.manager_dialogs import AssignmentDialog, AssignmentRequest, RecycleDialog
 from widgets.data_table import Table
 from widgets.manager_cells import (
     fill_table,
@@ -597,7 +597,7 @@ class AllocationScreen(Screen[None]):
             try:
                 changes = await self.save_assignment(cifs, request).wait()
             except WorkerFailed as failed:
-                error = sentence(failed.error)
+                error = failure_text(failed.error)
                 continue
             self.post_message(self.Saved(self._saved_text(changes), cifs))
             return
@@ -647,7 +647,7 @@ class AllocationScreen(Screen[None]):
             try:
                 change = await self.save_recycle(row.cif, reason).wait()
             except WorkerFailed as failed:
-                error = sentence(failed.error)
+                error = failure_text(failed.error)
                 continue
             text = _("Recycled {cif} {name} into the unassigned pool.").format(
                 cif=change.cif, name=change.name
@@ -683,4 +683,4 @@ class AllocationScreen(Screen[None]):
         """Show a failed load as a sentence, never a traceback (a refused save goes back to its dialog)."""
         if event.state != WorkerState.ERROR or event.worker.group == "save":
             return
-        self._say(sentence(event.worker.error), good=False)
+        self._say(failure_text(event.worker.error), good=False)

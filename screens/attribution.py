@@ -22,8 +22,8 @@ from rm_console.domain.attribution import CreditView, SaleList, SaleView, ratio_
 from rm_console.domain.dto import RmRoster, StaffDTO
 from rm_console.domain.enums import Role
 from rm_console.domain.money import format_yuan
-from rm_console.i18n import N_, _, language, with_chinese
-from screens.manager_dialogs import AdjustCreditsDialog, AdjustRequest, CreditLine, sentence
+from rm_console.i18n import N_, _, failure_text, language, with_chinese
+from screens.manager_dialogs import AdjustCreditsDialog, AdjustRequest, CreditLine
 from widgets.data_table import Table
 from widgets.manager_cells import colour, fill_table, fit_columns, money_cell, right
 from widgets.shell_footer import ShellFooter
@@ -405,7 +405,7 @@ class AttributionScreen(Screen[None]):
         try:
             sale = await self.fetch_sale(txn_id).wait()
         except WorkerFailed as failed:
-            self._say(sentence(failed.error), good=False)
+            self._say(failure_text(failed.error), good=False)
             return
         self._fill_sale(sale)
         request: AdjustRequest | None = AdjustRequest(
@@ -428,7 +428,7 @@ class AttributionScreen(Screen[None]):
             try:
                 adjusted = await self.save_adjustment(txn_id, request).wait()
             except WorkerFailed as failed:
-                error = sentence(failed.error)
+                error = failure_text(failed.error)
                 continue
             self.post_message(self.Adjusted(adjusted))
             return
@@ -466,4 +466,4 @@ class AttributionScreen(Screen[None]):
         """Show a failed load as a sentence, never a traceback (a refused save goes back to its form)."""
         if event.state != WorkerState.ERROR or event.worker.group == "save":
             return
-        self._say(sentence(event.worker.error), good=False)
+        self._say(failure_text(event.worker.error), good=False)

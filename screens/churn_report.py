@@ -18,8 +18,7 @@ from textual.worker import Worker, WorkerState
 
 from rm_console.domain.calendar import month_text, parse_month
 from rm_console.domain.dto import ChurnReport, RmShare
-from rm_console.i18n import _, language, with_chinese
-from screens.manager_dialogs import sentence
+from rm_console.i18n import _, failure_text, language, with_chinese
 from widgets.data_table import Table
 from widgets.manager_cells import (
     fill_table,
@@ -206,4 +205,4 @@ class ChurnReportScreen(Screen[None]):
         if event.state != WorkerState.ERROR:
             return
         line = self.query_one("#message", Static)
-        line.update(sentence(event.worker.error))
+        line.update(failure_text(event.worker.error))

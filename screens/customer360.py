@@ -25,11 +25,10 @@ from textual.worker import Worker, WorkerState
 
 from rm_console.domain.customer_dto import Customer360, HoldingRow, RevealField
 from rm_console.domain.enums import AssetClass, Status
-from rm_console.domain.errors import UserError
 from rm_console.domain.money import format_yuan
 from rm_console.domain.records_dto import local_day, local_text
 from rm_console.domain.words import TIER_ZH, tier_label
-from rm_console.i18n import N_, _, language, with_chinese
+from rm_console.i18n import N_, _, failure_text, language, with_chinese
 from rm_console.services.customers import CustomerService
 from widgets.aum_chart import AumChart
 from widgets.data_table import Table
@@ -356,11 +355,7 @@ class Customer360Screen(Screen[None]):
             self._revealing = None
             self.refresh_bindings()
         error = event.worker.error
-        text = (
-            str(error)
-            if isinstance(error, UserError)
-            else _("Could not read the store: {error}").format(error=error)
-        )
+        text = failure_text(error)
         self.query_one("#problem", Static).update(Text(text))
 
     # -- the header ---------------------------------------------------------------------------------

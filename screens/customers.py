@@ -18,10 +18,9 @@ from textual.worker import Worker, WorkerState, get_current_worker
 
 from rm_console.domain.customer_dto import CustomerFilters, CustomerPage, CustomerSort, FilterChoices
 from rm_console.domain.enums import Status, Tier
-from rm_console.domain.errors import UserError
 from rm_console.domain.money import format_yuan
 from rm_console.domain.words import status_label, tier_label
-from rm_console.i18n import N_, _, language, with_chinese
+from rm_console.i18n import N_, _, failure_text, language, with_chinese
 from screens.customer360 import Customer360Screen, customer_service
 from widgets.data_table import FixedWidthTable, column_widths
 from widgets.shell_footer import ShellFooter
@@ -236,11 +235,7 @@ class CustomersScreen(Screen[None]):
                 return
         self._open_when_loaded = False
         error = event.worker.error
-        text = (
-            str(error)
-            if isinstance(error, UserError)
-            else _("Could not read the store: {error}").format(error=error)
-        )
+        text = failure_text(error)
         self._show("#problem", Text(text))
 
     # -- showing ------------------------------------------------------------------------------------

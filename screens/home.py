@@ -13,8 +13,7 @@ from textual.widgets import Static
 from textual.worker import Worker, WorkerState
 
 from rm_console.domain.dto import Overview
-from rm_console.domain.errors import UserError
-from rm_console.i18n import _, with_chinese
+from rm_console.i18n import _, failure_text, with_chinese
 from widgets.shell_footer import ShellFooter
 from widgets.shell_header import ShellHeader
 from widgets.tier_summary import TierSummary
@@ -84,10 +83,7 @@ class HomeScreen(Screen[None]):
         if event.state != WorkerState.ERROR:
             return
         error = event.worker.error
-        if isinstance(error, UserError):
-            text = str(error)
-        else:
-            text = _("Could not read the store: {error}").format(error=error)
+        text = failure_text(error)
         self.query_one("#problem", Static).update(text)
 
     def action_refresh(self) -> None:

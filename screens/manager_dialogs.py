@@ -24,7 +24,6 @@ from textual.widget import Widget
 from textual.widgets import Input, Label, Select, Static
 
 from rm_console.domain.dto import ShareDTO
-from rm_console.domain.errors import UserError
 from rm_console.i18n import _, with_chinese
 from widgets.shell_footer import ShellFooter
 
@@ -125,13 +124,6 @@ class ManagerForm(ModalScreen[ResultT]):
     def action_cancel(self) -> None:
         """Close without saving (esc)."""
         self.dismiss(None)
-
-
-def sentence(error: BaseException | None) -> str:
-    """A failure as the sentence a person reads: the service's own for a refusal, never a traceback."""
-    if isinstance(error, UserError):
-        return str(error)
-    return _("Could not read the store: {error}").format(error=error)
 
 
 def _whole(text: str) -> int | None:
@@ -638,5 +630,4 @@ __all__ = [
     "ManagerForm",
     "RecycleDialog",
     "ratio_of",
-    "sentence",
 ]

@@ -15,9 +15,8 @@ from textual.widgets.option_list import Option
 from textual.worker import Worker, WorkerState
 
 from rm_console.domain.dto import StaffDTO
-from rm_console.domain.errors import UserError
 from rm_console.domain.words import role_label
-from rm_console.i18n import _, language, with_chinese
+from rm_console.i18n import _, failure_text, language, with_chinese
 from widgets.shell_footer import ShellFooter
 from widgets.shell_header import ShellHeader
 
@@ -110,9 +109,5 @@ class SignInScreen(Screen[str]):
         if event.state != WorkerState.ERROR:
             return
         error = event.worker.error
-        text = (
-            str(error)
-            if isinstance(error, UserError)
-            else _("Could not read the store: {error}").format(error=error)
-        )
+        text = failure_text(error)
         self.query_one("#problem", Static).update(text)

@@ -34,8 +34,8 @@ from rm_console.domain.tier_rules import (
     with_changes,
 )
 from rm_console.domain.tiers import RuleSet, TierRule
-from rm_console.i18n import N_, _, language, with_chinese
-from screens.manager_dialogs import ConfirmRulesDialog, EditRuleDialog, sentence
+from rm_console.i18n import N_, _, failure_text, language, with_chinese
+from screens.manager_dialogs import ConfirmRulesDialog, EditRuleDialog
 from widgets.data_table import Table
 from widgets.manager_cells import EMPTY, fill_table, tier_header, tier_word
 from widgets.shell_footer import ShellFooter
@@ -386,7 +386,7 @@ class TierSimulationScreen(Screen[None]):
             try:
                 with_changes(self._base, [*others, f"{tier}.{field}={normalised(field, text)}"])
             except RuleSetError as exc:
-                return str(exc)
+                return failure_text(exc)
             return None
 
         return check
@@ -452,7 +452,7 @@ class TierSimulationScreen(Screen[None]):
                 candidate, note or "tier simulation: " + "; ".join(changes)
             ).wait()
         except WorkerFailed as failed:
-            self._say(sentence(failed.error), good=False)
+            self._say(failure_text(failed.error), good=False)
             return
         self.post_message(self.Confirmed(stored, recomputed))
 
@@ -489,4 +489,4 @@ class TierSimulationScreen(Screen[None]):
         """Show a failed load or simulation as a sentence, never a traceback."""
         if event.state != WorkerState.ERROR or event.worker.group == "save":
             return
-        self._say(sentence(event.worker.error), good=False)
+        self._say(failure_text(event.worker.error), good=False)

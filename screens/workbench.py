@@ -34,7 +34,7 @@ from rm_console.domain.errors import UserError
 from rm_console.domain.money import format_yuan
 from rm_console.domain.performance import Leaderboard
 from rm_console.domain.records_dto import WorkLogDay, WorkLogEntryDTO
-from rm_console.i18n import N_, _, language, with_chinese
+from rm_console.i18n import N_, _, failure_text, language, with_chinese
 from widgets.churn_alerts import ChurnAlerts, sparkline, tier_word
 from widgets.leaderboard_panel import LeaderboardPanel
 from widgets.month_calendar import MonthCalendar
@@ -71,17 +71,6 @@ WEEKDAY_NAMES = (
     N_("Saturday"),
     N_("Sunday"),
 )
-
-
-def refusal(error: BaseException | None) -> str:
-    """The sentence of a failed call: a refusal's own message (without the command-line option it
-    names), or a plain sentence for anything unexpected — never a traceback."""
-    if isinstance(error, UserError):
-        text = str(error)
-        if text.startswith("--") and ": " in text:
-            text = text.split(": ", 1)[1]
-        return text[:1].upper() + text[1:]
-    return _("Could not read the store: {error}").format(error=error)
 
 
 # ---------------------------------------------------------------------------------------------------
@@ -126,7 +115,7 @@ class SnoozeDialog(ModalScreen[date | None]):
         try:
             until = parse_date_input(typed, self._today) if typed else self._today + timedelta(days=1)
         except UserError as exc:
-            error.update(refusal(exc))
+            error.update(failure_text(exc))
             return
         if until <= self._today:
             error.update(_("Choose a day after today ({today}).").format(today=self._today.isoformat()))
@@ -185,7 +174,7 @@ class WorkLogEntryDialog(ModalScreen[WorkLogEntryDTO | None]):
         try:
             entry = self._services.records.log_work(text)
         except UserError as exc:
-            self.post_message(self.Refused(refusal(exc)))
+            self.post_message(self.Refused(failure_text(exc)))
             return
         self.app.call_from_thread(self.dismiss, entry)
 
@@ -199,7 +188,7 @@ class WorkLogEntryDialog(ModalScreen[WorkLogEntryDTO | None]):
     def show_failure(self, event: Worker.StateChanged) -> None:
         """An unexpected failure is a sentence too."""
         if event.state == WorkerState.ERROR:
-            self.query_one("#entry-error", Static).update(refusal(event.worker.error))
+            self.query_one("#entry-error", Static).update(failure_text(event.worker.error))
 
     def action_cancel(self) -> None:
         """Close without saving."""
@@ -539,7 +528,7 @@ class WorkbenchScreen(Screen[None]):
         if event.state != WorkerState.ERROR:
             return
         group = event.worker.group
-        sentence = refusal(event.worker.error)
+        sentence = failure_text(event.worker.error)
         if group in LOADERS:
             panel = self.query_one(LOADERS[group])
             if hasattr(panel, "set_note"):
@@ -725,5 +714,4 @@ __all__ = [
     "SnoozeDialog",
     "WorkLogEntryDialog",
     "WorkbenchScreen",
-    "refusal",
 ]

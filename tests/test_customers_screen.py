@@ -313,7 +313,7 @@ async def test_an_rm_cannot_find_or_open_a_customer_outside_scope(db: Path, sql:
         assert _listed(screen) == []
         assert "No customer matches" in str(screen.query_one("#problem", Static).render())
         refused = await _open_360(pilot, other)
-        assert f"no customer '{other}' among the customers you may see" in str(
+        assert f"No customer '{other}' among the customers you may see" in str(
             refused.query_one("#problem", Static).render()
         )
         assert not refused.check_action("reveal", ())

@@ -28,7 +28,7 @@ from rm_console.domain.records_dto import (
     VisitPlanDTO,
     WorkLogEntryDTO,
 )
-from rm_console.i18n import set_language
+from rm_console.i18n import refusal_text, set_language
 from rm_console.services import Services
 from screens.dialogs import (
     ComplaintDialog,
@@ -42,7 +42,7 @@ from screens.dialogs import (
     VisitRecordDialog,
     WorkLogDialog,
 )
-from screens.dialogs.form import CustomerSuggester, customer_cif, customer_text, refusal_text
+from screens.dialogs.form import CustomerSuggester, customer_cif, customer_text
 from screens.dialogs.visit_record import product_codes
 
 AS_OF = date(2026, 11, 22)

@@ -273,7 +273,7 @@ async def test_batch_assign_is_all_or_nothing(demo_db: Path) -> None:
         dialog = app.screen
         assert isinstance(dialog, AssignmentDialog)  # reopened with the service's sentence
         refusal = _text(dialog, "#form-error")
-        assert "nothing was assigned" in refusal and low in refusal
+        assert refusal.startswith("Nothing was assigned") and low in refusal
         assert dialog.query_one("#rm-0", Select).value == "RM001"
         await pilot.press("escape")
         await _settle(pilot)

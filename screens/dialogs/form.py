@@ -35,7 +35,7 @@ from textual.worker import Worker, WorkerState
 
 from rm_console.domain.date_input import DateInputError, parse_date_input, parse_when_input
 from rm_console.domain.errors import UserError
-from rm_console.i18n import _, with_chinese
+from rm_console.i18n import _, failure_text, with_chinese
 from widgets.shell_footer import ShellFooter
 
 if TYPE_CHECKING:
@@ -49,7 +49,6 @@ CustomerFinder = Callable[[str], Sequence[tuple[str, str]]]
 #: The worker group of a form's save.
 SAVE_GROUP = "form-save"
 
-_OPTION = re.compile(r"(--[a-z][a-z-]*)\s*:?\s*")
 _BRACKETED_CIF = re.compile(r"\(\s*([^()\s]+)\s*\)\s*\Z")
 
 
@@ -73,12 +72,6 @@ def weekday_name(day: date) -> str:
     """The day of the week of ``day``, short, in the current language."""
     names = (_("Mon"), _("Tue"), _("Wed"), _("Thu"), _("Fri"), _("Sat"), _("Sun"))
     return names[day.weekday()]
-
-
-def refusal_text(message: str) -> str:
-    """A service's sentence without the command-line option it starts with, capitalised."""
-    text = _OPTION.sub("", message, count=1) if _OPTION.match(message) else message
-    return text[:1].upper() + text[1:]
 
 
 class FieldError(UserError):
@@ -485,7 +478,7 @@ class FormDialog(ModalScreen[ResultT]):
             for field_id, text in reversed(error.errors.items()):
                 self.refuse(field_id, text)
         elif isinstance(error, UserError):
-            self.refuse(self.route(str(error)), refusal_text(str(error)))
+            self.refuse(self.route(str(error)), failure_text(error))
         elif event.worker.group == SAVE_GROUP:
             self.set_message(_("Could not save: {error}").format(error=error))
         else:
@@ -536,7 +529,7 @@ class FormDialog(ModalScreen[ResultT]):
         try:
             return parse_date_input(text, self.today())
         except DateInputError as exc:
-            raise FieldError(field_id, refusal_text(str(exc))) from None
+            raise FieldError(field_id, failure_text(exc)) from None
 
     def when_value(self, values: Mapping[str, str], field_id: str, *, required: bool) -> str | None:
         """A date-and-time field as ``YYYY-MM-DD HH:MM`` (Beijing time); None when empty and not
@@ -549,7 +542,7 @@ class FormDialog(ModalScreen[ResultT]):
         try:
             day, moment = parse_when_input(text, self.today())
         except DateInputError as exc:
-            raise FieldError(field_id, refusal_text(str(exc))) from None
+            raise FieldError(field_id, failure_text(exc)) from None
         if moment is None:
             raise FieldError(
                 field_id, _("Add the time of day, e.g. {example}").format(example=f"{text} 10:00")
@@ -565,6 +558,5 @@ __all__ = [
     "FormDialog",
     "customer_cif",
     "customer_text",
-    "refusal_text",
     "weekday_name",
 ]
