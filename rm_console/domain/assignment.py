@@ -41,13 +41,17 @@ def parse_share(text: str, role: AssignmentRole) -> tuple[str, int | None]:
     code, sep, pct = text.partition(":")
     code = code.strip()
     if not code:
-        raise AssignmentError(f"{text!r}: name the {role.value} RM by staff code, e.g. RM001:70")
+        if role is AssignmentRole.PRIMARY:
+            raise AssignmentError("{text!r}: name the primary RM by staff code, e.g. RM001:70", text=text)
+        raise AssignmentError("{text!r}: name the secondary RM by staff code, e.g. RM001:70", text=text)
     if not sep:
         return code, None
     pct = pct.strip()
     if not pct.isdigit():
         raise AssignmentError(
-            f"{text!r}: the participation of {code} must be a whole percentage, e.g. {code}:70"
+            "{text!r}: the participation of {code} must be a whole percentage, e.g. {code}:70",
+            text=text,
+            code=code,
         )
     return code, int(pct)
 
@@ -58,7 +62,7 @@ def shares(
     """The shares of an assignment; a primary without a percentage takes what the secondaries leave."""
     for code, pct in secondaries:
         if pct is None:
-            raise AssignmentError(f"secondary RM {code}: give a participation, e.g. {code}:30")
+            raise AssignmentError("secondary RM {code}: give a participation, e.g. {code}:30", code=code)
     primary_pct = primary[1]
     if primary_pct is None:
         primary_pct = 100 - sum(pct or 0 for _, pct in secondaries)
@@ -85,34 +89,52 @@ def validate(
     """
     primaries = [share for share in proposed if share.role is AssignmentRole.PRIMARY]
     if len(primaries) != 1:
-        raise AssignmentError(f"an assignment has exactly one primary RM, not {len(primaries)}")
+        raise AssignmentError("an assignment has exactly one primary RM, not {count}", count=len(primaries))
     seen: set[str] = set()
     for share in proposed:
         if share.staff in seen:
-            raise AssignmentError(f"{share.staff} is named twice; each RM takes one part")
+            raise AssignmentError("{code} is named twice; each RM takes one part", code=share.staff)
         seen.add(share.staff)
         if not 1 <= share.pct <= 100:
-            raise AssignmentError(f"{share.staff}: participation {share.pct}% is not between 1 and 100")
+            # The percent sign is in the value: a template with "% i" reads as a printf placeholder to
+            # the catalog tools.
+            raise AssignmentError(
+                "{code}: participation {pct} is not between 1 and 100", code=share.staff, pct=f"{share.pct}%"
+            )
     total = sum(share.pct for share in proposed)
     if total != 100:
         parts = " + ".join(f"{share.staff} {share.pct}" for share in proposed)
-        raise AssignmentError(f"participations must sum to exactly 100, not {total} ({parts})")
+        raise AssignmentError(
+            "participations must sum to exactly 100, not {total} ({parts})", total=total, parts=parts
+        )
     places = set(allowed_institutions)
     for share in proposed:
         candidate = staff.get(share.staff)
         if candidate is None:
-            raise AssignmentError(f"no staff member has the code {share.staff!r}")
+            raise AssignmentError("no staff member has the code {code!r}", code=share.staff)
         if candidate.role != Role.RM:
-            raise AssignmentError(f"{share.staff} is not a relationship manager (role {candidate.role})")
+            raise AssignmentError(
+                "{code} is not a relationship manager (role {role})", code=share.staff, role=candidate.role
+            )
         if candidate.institution not in places:
             where = ", ".join(sorted(places))
             raise AssignmentError(
-                f"{share.staff} works at {candidate.institution}; the customer's RMs work at {where}"
+                "{code} works at {institution}; the customer's RMs work at {places}",
+                code=share.staff,
+                institution=candidate.institution,
+                places=where,
             )
     if min_tier is not None and (tier is None or Tier(tier).rank > Tier(min_tier).rank):
+        if not tier:
+            raise AssignmentError(
+                "only customers of tier {min_tier} or above are assigned to RMs; this customer is not yet "
+                "evaluated",
+                min_tier=min_tier,
+            )
         raise AssignmentError(
-            f"only customers of tier {min_tier} or above are assigned to RMs; this customer is "
-            f"{tier or 'not yet evaluated'}"
+            "only customers of tier {min_tier} or above are assigned to RMs; this customer is {tier}",
+            min_tier=min_tier,
+            tier=tier,
         )
     return tuple(proposed)
 

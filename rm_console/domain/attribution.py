@@ -345,7 +345,11 @@ def parse_grace_days(value: str | None) -> int:
         return DEFAULT_GRACE_DAYS
     text = value.strip()
     if not text.isdigit() or int(text) > 366:
-        raise UserError(f"the parameter {GRACE_PARAMETER} is {value!r}, not a number of days from 0 to 366")
+        raise UserError(
+            "the parameter {parameter} is {value!r}, not a number of days from 0 to 366",
+            parameter=GRACE_PARAMETER,
+            value=value,
+        )
     return int(text)
 
 
@@ -424,14 +428,23 @@ def parse_ratio(text: str, *, given: str) -> int:
     value = text.strip()
     match = _RATIO_TEXT.fullmatch(value)
     if match is None:
-        raise AdjustmentError(f"--credit {given!r}: the ratio {text!r} is not a decimal fraction such as 0.7")
+        raise AdjustmentError(
+            "--credit {given!r}: the ratio {text!r} is not a decimal fraction such as 0.7",
+            given=given,
+            text=text,
+        )
     if len(match.group(1) or match.group(2) or "") > RATIO_PLACES:
         raise AdjustmentError(
-            f"--credit {given!r}: the ratio {text!r} has more than {RATIO_PLACES} decimal places"
+            "--credit {given!r}: the ratio {text!r} has more than {places} decimal places",
+            given=given,
+            text=text,
+            places=RATIO_PLACES,
         )
     ratio = Decimal(value)
     if ratio <= 0 or ratio > 1:
-        raise AdjustmentError(f"--credit {given!r}: the ratio must be above 0 and at most 1, not {text}")
+        raise AdjustmentError(
+            "--credit {given!r}: the ratio must be above 0 and at most 1, not {text}", given=given, text=text
+        )
     return int(ratio * WHOLE_BP)
 
 
@@ -439,13 +452,15 @@ def parse_share(text: str) -> Share:
     """One ``STAFF:ROLE:RATIO`` text of an adjustment, checked on its own."""
     match = _CREDIT_TEXT.match(text)
     if match is None:
-        raise AdjustmentError(f"--credit {text!r} is not STAFF:ROLE:RATIO, e.g. RM001:seller:0.7")
+        raise AdjustmentError("--credit {text!r} is not STAFF:ROLE:RATIO, e.g. RM001:seller:0.7", text=text)
     code, role, ratio = match.groups()
     try:
         credit_role = CreditRole(role.lower())
     except ValueError:
         raise AdjustmentError(
-            f"--credit {text!r}: the role must be seller (销售人) or referrer (推荐人), not {role!r}"
+            "--credit {text!r}: the role must be seller (销售人) or referrer (推荐人), not {role!r}",
+            text=text,
+            role=role,
         ) from None
     return Share(code=code, role=credit_role, ratio_bp=parse_ratio(ratio, given=text))
 
@@ -469,20 +484,27 @@ def parse_adjustment(
     seen: set[str] = set()
     for share in shares:
         if share.code in seen:
-            raise AdjustmentError(f"{share.code} appears more than once; give each person one credit")
+            raise AdjustmentError(
+                "{code} appears more than once; give each person one credit", code=share.code
+            )
         seen.add(share.code)
     if not any(share.role is CreditRole.SELLER for share in shares):
         raise AdjustmentError("an adjustment needs at least one seller (销售人)")
     total = sum(share.ratio_bp for share in shares)
     if total != WHOLE_BP:
-        raise AdjustmentError(f"the ratios sum to {ratio_text(total)}, not 1; they must sum to exactly 1")
+        raise AdjustmentError(
+            "the ratios sum to {total}, not 1; they must sum to exactly 1", total=ratio_text(total)
+        )
     for share in shares:
         works_at = staff_institutions.get(share.code)
         if works_at is None:
-            raise AdjustmentError(f"no staff member has the code {share.code!r}")
+            raise AdjustmentError("no staff member has the code {code!r}", code=share.code)
         if works_at not in allowed_institutions:
             raise AdjustmentError(
-                f"{share.code} works at {works_at}, not at {sale_institution} or an institution above it"
+                "{code} works at {works_at}, not at {sale_institution} or an institution above it",
+                code=share.code,
+                works_at=works_at,
+                sale_institution=sale_institution,
             )
     return tuple(shares)
 

@@ -27,15 +27,19 @@ def acting_staff(
     not one of them; NotFound for an unknown code. ``doing`` completes "… to {doing}" in messages.
     """
     if code is None:
-        raise PermissionRefused(f"{doing} needs to know who is acting: pass --as STAFF_CODE or set RMC_USER")
+        raise PermissionRefused(
+            "{doing} needs to know who is acting: pass --as STAFF_CODE or set RMC_USER", doing=doing
+        )
     staff = staff_by_code(conn, code)
     if staff is None:
-        raise NotFound(f"no staff member has the code {code!r}")
+        raise NotFound("no staff member has the code {code!r}", code=code)
     allowed = tuple(roles)
     if allowed and staff["role"] not in allowed:
         may = " or ".join(_a(role_label(str(role))) for role in allowed)
         role = _a(role_label(str(staff["role"])))
-        raise PermissionRefused(f"{code} is {role}; only {may} may {doing}")
+        raise PermissionRefused(
+            "{code} is {role}; only {may} may {doing}", code=code, role=role, may=may, doing=doing
+        )
     return staff
 
 

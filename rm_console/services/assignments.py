@@ -70,7 +70,15 @@ DEFAULT_MIN_TIER = Tier.GOLD
 
 def no_customer(cif: str) -> NotFound:
     """The one answer for a CIF that does not exist or is outside the acting person's scope."""
-    return NotFound(f"no customer {cif!r} among the customers you may see")
+    return NotFound("no customer {cif!r} among the customers you may see", cif=cif)
+
+
+def _each(refusals: Sequence[UserError]) -> UserError:
+    """Several refusals as one value of a sentence, ``first; second; …``, each translated with it."""
+    joined = refusals[-1]
+    for refusal in reversed(refusals[:-1]):
+        joined = UserError("{first}; {rest}", first=refusal, rest=joined)
+    return joined
 
 
 def _share_dtos(stored: SharesJson | None, names: dict[str, str] | None = None) -> tuple[ShareDTO, ...]:
@@ -171,10 +179,10 @@ class AssignmentService:
             )
             after = _as_json(proposed, staff)
             if before and _same(before, after):
-                raise AssignmentError(f"{cif} already has exactly these RMs; nothing to change")
+                raise AssignmentError("{cif} already has exactly these RMs; nothing to change", cif=cif)
             if before and reason is None:
                 raise AssignmentError(
-                    f"{cif} already has RMs; an adjustment (分配调整) needs --reason saying why"
+                    "{cif} already has RMs; an adjustment (分配调整) needs --reason saying why", cif=cif
                 )
             action = "adjust" if before else "assign"
             self._write(conn, manager, [(customer, action, before, after)], staff, reason)
@@ -250,17 +258,21 @@ class AssignmentService:
             manager = self._manager(conn, "assign customers to RMs")
             place = institution_by_code(conn, institution)
             if place is None or not self._manages(conn, manager, int(place["id"])):
-                raise NotFound(f"no institution {institution!r} among the institutions you manage")
+                raise NotFound("no institution {code!r} among the institutions you manage", code=institution)
             min_tier = Tier(self._min_tier(conn))
             assignable = [t.value for t in Tier if t.rank <= min_tier.rank]
             if tier is not None:
                 if tier not in Tier.__members__.values():
                     choices = ", ".join(t.value for t in Tier)
-                    raise UserError(f"--tier: {tier!r} is not a tier; choose one of {choices}")
+                    raise UserError(
+                        "--tier: {tier!r} is not a tier; choose one of {choices}", tier=tier, choices=choices
+                    )
                 if tier not in assignable:
                     raise AssignmentError(
-                        f"only customers of tier {min_tier.value} or above are assigned to RMs; "
-                        f"{tier} customers are managed by the institution as a whole"
+                        "only customers of tier {min_tier} or above are assigned to RMs; "
+                        "{tier} customers are managed by the institution as a whole",
+                        min_tier=min_tier.value,
+                        tier=tier,
                     )
             targets = batch_targets(
                 conn,
@@ -275,7 +287,7 @@ class AssignmentService:
                 proposed,
                 staff,
                 reason=reason,
-                or_else=" (or pass --unassigned to leave them alone)",
+                offer_unassigned=True,
             )
             adjusted = sum(1 for _, action, _, _ in changes if action == "adjust")
             if changes:
@@ -297,11 +309,12 @@ class AssignmentService:
         staff: dict[str, dict[str, Any]],
         *,
         reason: str | None,
-        or_else: str = "",
+        offer_unassigned: bool = False,
     ) -> list[tuple[dict[str, Any], str, SharesJson | None, SharesJson]]:
         """The change of every customer to ``proposed``: all of them may take it, or none is changed
         (AssignmentError naming the first five refused). Customers who already have exactly these RMs
-        are left out; adjusting the others needs a reason."""
+        are left out; adjusting the others needs a reason (the refusal mentions ``--unassigned`` when
+        ``offer_unassigned``)."""
         candidates = self._candidates(staff)
         # The rules that do not depend on the customer are checked once, before any customer.
         validate(
@@ -316,7 +329,7 @@ class AssignmentService:
         befores = current_shares(conn, [int(c["id"]) for c in customers])
         places: dict[int, list[str]] = {}
         changes: list[tuple[dict[str, Any], str, SharesJson | None, SharesJson]] = []
-        refused: list[str] = []
+        refused: list[UserError] = []
         for customer in customers:
             where = int(customer["institution_id"])
             if where not in places:
@@ -331,23 +344,39 @@ class AssignmentService:
                     min_tier=None if before else min_tier,
                 )
             except AssignmentError as exc:
-                refused.append(f"{customer['cif']}: {exc}")
+                refused.append(AssignmentError("{cif}: {error}", cif=customer["cif"], error=exc))
                 continue
             if before and _same(before, after):
                 continue
             changes.append((customer, "adjust" if before else "assign", before, after))
-        if refused:
-            shown = "; ".join(refused[:5])
-            more = f" (and {len(refused) - 5} more)" if len(refused) > 5 else ""
+        if len(refused) > 5:
             raise AssignmentError(
-                f"nothing was assigned: {len(refused)} of {len(customers)} customers cannot take these "
-                f"RMs — {shown}{more}"
+                "nothing was assigned: {refused} of {total} customers cannot take these RMs — {shown} "
+                "(and {more} more)",
+                refused=len(refused),
+                total=len(customers),
+                shown=_each(refused[:5]),
+                more=len(refused) - 5,
+            )
+        if refused:
+            raise AssignmentError(
+                "nothing was assigned: {refused} of {total} customers cannot take these RMs — {shown}",
+                refused=len(refused),
+                total=len(customers),
+                shown=_each(refused),
             )
         adjusted = sum(1 for _, action, _, _ in changes if action == "adjust")
+        if adjusted and reason is None and offer_unassigned:
+            raise AssignmentError(
+                "{adjusted} of these customers already have RMs; adjusting them (分配调整) needs a reason "
+                "saying why (or pass --unassigned to leave them alone)",
+                adjusted=adjusted,
+            )
         if adjusted and reason is None:
             raise AssignmentError(
-                f"{adjusted} of these customers already have RMs; adjusting them (分配调整) needs a reason "
-                f"saying why{or_else}"
+                "{adjusted} of these customers already have RMs; adjusting them (分配调整) needs a reason "
+                "saying why",
+                adjusted=adjusted,
             )
         return changes
 
@@ -369,7 +398,9 @@ class AssignmentService:
             customer = self._managed_customer(conn, manager, cif)
             before = current_shares(conn, [customer["id"]]).get(customer["id"])
             if not before:
-                raise AssignmentError(f"{cif} has no RMs; it is already in the unassigned pool (待分配客户)")
+                raise AssignmentError(
+                    "{cif} has no RMs; it is already in the unassigned pool (待分配客户)", cif=cif
+                )
             self._write(conn, manager, [(customer, "recycle", before, [])], {}, reason)
             return AssignmentChange(
                 cif=cif,
@@ -399,7 +430,7 @@ class AssignmentService:
             if place is None or (
                 acting["role"] != Role.ANALYST and not self._manages(conn, acting, int(place["id"]))
             ):
-                raise NotFound(f"no institution {code!r} among the institutions you manage")
+                raise NotFound("no institution {code!r} among the institutions you manage", code=code)
             min_tier = Tier(self._min_tier(conn))
             rows = pool_rows(
                 conn,
@@ -474,7 +505,7 @@ class AssignmentService:
         if place is None or (
             acting["role"] != Role.ANALYST and not self._manages(conn, acting, int(place["id"]))
         ):
-            raise NotFound(f"no institution {code!r} among the institutions you manage")
+            raise NotFound("no institution {code!r} among the institutions you manage", code=code)
         return acting, place
 
     def roster(self, institution: str | None = None) -> RmRoster:
@@ -534,7 +565,7 @@ class AssignmentService:
             _acting, place = self._allocation_place(conn, "see an RM's customers", institution)
             rm = staff_rows(conn, [staff]).get(staff)
             if rm is None or rm["role"] != Role.RM:
-                raise NotFound(f"no relationship manager has the code {staff!r}")
+                raise NotFound("no relationship manager has the code {code!r}", code=staff)
             rows = book_rows(
                 conn, int(rm["id"]), institution_and_descendants(int(place["id"]), name="book_tree")
             )
@@ -569,7 +600,7 @@ class AssignmentService:
             try:
                 day = parse_date(at)
             except ValueError as exc:
-                raise UserError(f"--at: {exc}") from None
+                raise UserError("--at: {error}", error=exc) from None
             end_of_day = datetime.combine(day + timedelta(days=1), time(), tzinfo=BUSINESS_TZ)
             moment = end_of_day.astimezone(UTC) - timedelta(microseconds=1)
         with self._services.engine.connect() as conn:

@@ -82,7 +82,6 @@ CLASS_ORDER = (
     AssetClass.CARD,
     AssetClass.CHANNEL,
 )
-_REVEAL_WORDS = {RevealField.ID_NO: "ID number", RevealField.PHONE: "phone number"}
 
 
 def _age(born: date | None, today: date) -> int | None:
@@ -96,7 +95,9 @@ def _sort(sort: CustomerSort | str) -> CustomerSort:
         return CustomerSort(sort)
     except ValueError:
         choices = ", ".join(s.value for s in CustomerSort)
-        raise UserError(f"sort: {sort!r} is not an order of the list; choose one of {choices}") from None
+        raise UserError(
+            "sort: {sort!r} is not an order of the list; choose one of {choices}", sort=sort, choices=choices
+        ) from None
 
 
 class CustomerService:
@@ -148,9 +149,9 @@ class CustomerService:
         filters = filters or CustomerFilters()
         order = _sort(sort)
         if filters.tier is not None and filters.tier not in Tier.__members__.values():
-            raise UserError(f"tier: {filters.tier!r} is not a tier")
+            raise UserError("tier: {tier!r} is not a tier", tier=filters.tier)
         if filters.status is not None and filters.status not in Status.__members__.values():
-            raise UserError(f"status: {filters.status!r} is not a status")
+            raise UserError("status: {status!r} is not a status", status=filters.status)
         limit = max(1, min(int(limit), MAX_PAGE))
         offset = max(0, int(offset))
         with self._services.engine.connect() as conn:
@@ -159,7 +160,7 @@ class CustomerService:
             if filters.institution is not None:
                 place = institution_by_code(conn, filters.institution)
                 if place is None:
-                    raise NotFound(f"no institution has the code {filters.institution!r}")
+                    raise NotFound("no institution has the code {code!r}", code=filters.institution)
                 places = institution_and_descendants(int(place["id"]), name="filter_tree")
             newest = store.latest_aum_month(conn)
             rows, total = store.customer_page(
@@ -420,13 +421,15 @@ class CustomerService:
         try:
             wanted = RevealField(field)
         except ValueError:
-            raise UserError(f"{field!r} cannot be revealed; choose id_no or phone") from None
+            raise UserError("{field!r} cannot be revealed; choose id_no or phone", field=field) from None
         with self._services.engine.begin() as conn:
             staff = self._acting(conn)
             customer = self._customer(conn, staff, cif)
             value = customer[wanted.value]
+            if not value and wanted is RevealField.ID_NO:
+                raise UserError("{cif} has no ID number on file", cif=customer["cif"])
             if not value:
-                raise UserError(f"{customer['cif']} has no {_REVEAL_WORDS[wanted]} on file")
+                raise UserError("{cif} has no phone number on file", cif=customer["cif"])
             audit.record(
                 conn,
                 actor=self._services.audit_actor,

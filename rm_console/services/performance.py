@@ -172,7 +172,11 @@ class PerformanceService:
         :meth:`leaderboard` does, and UserError for an unknown ``by``.
         """
         if by not in SALES_REPORT_KEYS:
-            raise UserError(f"--by: {by!r} is not a grouping; choose {', '.join(SALES_REPORT_KEYS)}")
+            raise UserError(
+                "--by: {by!r} is not a grouping; choose {choices}",
+                by=by,
+                choices=", ".join(SALES_REPORT_KEYS),
+            )
         with self._services.engine.connect() as conn:
             request = self._request(conn, institution, month, doing="run the sales report", report=True)
             own_only = request.acting.role in _FRONT_LINE
@@ -230,15 +234,17 @@ class PerformanceService:
         chain = institution_chain(conn, int(row["institution_id"]))
         if role not in (Role.ANALYST, Role.BRANCH_MANAGER, *_FRONT_LINE):
             raise PermissionRefused(
-                f"{acting.code} is a {role_label(role)}; only analysts, branch managers, RMs and tellers "
-                f"may {doing}"
+                "{code} is a {role}; only analysts, branch managers, RMs and tellers may {doing}",
+                code=acting.code,
+                role=role_label(role),
+                doing=doing,
             )
         if institution is None:
             place = self._default_place(role, chain, report=report)
         else:
             found = institution_by_code(conn, institution)
             if found is None:
-                raise NotFound(f"no institution has the code {institution!r}")
+                raise NotFound("no institution has the code {code!r}", code=institution)
             place = found
             self._check_place(conn, acting, int(row["institution_id"]), chain, place, doing)
         return _Request(
@@ -275,17 +281,26 @@ class PerformanceService:
         place_id = int(place["id"])
         if institution_is_within(conn, place_id, own_id):
             return
-        who = f"{acting.code} ({role_label(acting.role)} at {acting.institution_code})"
         if acting.role in _FRONT_LINE:
             if any(int(above["id"]) == place_id for above in chain):
                 return
             raise PermissionRefused(
-                f"{who} may not {doing} for institution {place['code']}; choose {acting.institution_code}, "
-                "an institution under it or one above it"
+                "{code} ({role} at {own}) may not {doing} for institution {place}; choose {own}, "
+                "an institution under it or one above it",
+                code=acting.code,
+                role=role_label(acting.role),
+                own=acting.institution_code,
+                doing=doing,
+                place=place["code"],
             )
         raise PermissionRefused(
-            f"{who} may not {doing} for institution {place['code']}; choose {acting.institution_code} "
-            "or an institution under it"
+            "{code} ({role} at {own}) may not {doing} for institution {place}; choose {own} "
+            "or an institution under it",
+            code=acting.code,
+            role=role_label(acting.role),
+            own=acting.institution_code,
+            doing=doing,
+            place=place["code"],
         )
 
     @staticmethod
@@ -296,7 +311,7 @@ class PerformanceService:
                 asked = parse_month(month)
                 month_start(asked)  # year 0 parses but is no calendar month
             except ValueError:
-                raise UserError(f"--month: {month!r} is not a month (YYYY-MM)") from None
+                raise UserError("--month: {month!r} is not a month (YYYY-MM)", month=month) from None
             return asked
         stored = get_meta(conn, BUSINESS_DATE)
         if stored is not None:

@@ -28,7 +28,6 @@ from sqlalchemy import Connection, Select
 from rm_console.domain.attribution import (
     GRACE_PARAMETER,
     ROLE_ZH,
-    SOURCE_WORDS,
     AttributionRun,
     CreditView,
     RegistrationOutcome,
@@ -44,7 +43,7 @@ from rm_console.domain.attribution import (
     sale_status,
 )
 from rm_console.domain.calendar import business_date, month_text, parse_date, parse_month
-from rm_console.domain.enums import CreditRole, Role
+from rm_console.domain.enums import CreditRole, CreditSource, Role
 from rm_console.domain.errors import NotFound, PermissionRefused, UserError
 from rm_console.services.acting import acting_staff
 from storage import audit
@@ -90,8 +89,21 @@ def _credit_views(credits: Iterable[dict[str, Any]]) -> tuple[CreditView, ...]:
     )
 
 
+def _source_words(source: str) -> UserError:
+    """Where a seller's credit came from (the words of
+    :data:`rm_console.domain.attribution.SOURCE_WORDS`), as a value of a refusal: a template of its own,
+    so that the console translates it with the sentence."""
+    if source == CreditSource.MANUAL:
+        return UserError("registered")
+    if source == CreditSource.AUTO:
+        return UserError("automatic: the customer's primary RM")
+    if source == CreditSource.GRACE:
+        return UserError("by the grace-period rule: the teller 柜员")
+    return UserError("adjusted by a branch manager")
+
+
 def _not_found(txn_id: str) -> NotFound:
-    return NotFound(f"no sale has the transaction id {txn_id!r}")
+    return NotFound("no sale has the transaction id {txn_id!r}", txn_id=txn_id)
 
 
 class SalesService:
@@ -136,8 +148,9 @@ class SalesService:
         who = store.adjusted_by(conn, int(sale["txn_pk"]))
         if who is not None:
             raise PermissionRefused(
-                f"sale {sale['txn_id']} was adjusted by {who}; ask your branch manager to change its "
-                "attribution"
+                "sale {txn_id} was adjusted by {who}; ask your branch manager to change its attribution",
+                txn_id=sale["txn_id"],
+                who=who,
             )
 
     @staticmethod
@@ -159,11 +172,13 @@ class SalesService:
             try:
                 day = parse_date(as_of.strip())
             except ValueError as exc:
-                raise UserError(f"--as-of: {exc}") from None
+                raise UserError("--as-of: {error}", error=exc) from None
         if day > latest:
             raise UserError(
-                f"--as-of: {day.isoformat()} is in the future (the business date is {latest.isoformat()}); "
-                "attribution settles only sales whose grace period has already ended"
+                "--as-of: {day} is in the future (the business date is {latest}); "
+                "attribution settles only sales whose grace period has already ended",
+                day=day.isoformat(),
+                latest=latest.isoformat(),
             )
         return day
 
@@ -209,7 +224,9 @@ class SalesService:
         try:
             credit_role = CreditRole(role.strip().lower())
         except ValueError:
-            raise UserError(f"the role must be seller (销售人) or referrer (推荐人), not {role!r}") from None
+            raise UserError(
+                "the role must be seller (销售人) or referrer (推荐人), not {role!r}", role=role
+            ) from None
         with self._services.engine.begin() as conn:
             staff = self._acting(conn, f"register as {credit_role.value} of a sale")
             sale = self._own_sale(conn, staff, txn_id)
@@ -264,8 +281,16 @@ class SalesService:
             r for r in store.registrations_of(conn, int(sale["txn_pk"])) if int(r["staff_id"]) == staff_id
         ]
         if any(r["role"] == role.value for r in held):
+            if role is CreditRole.SELLER:
+                raise UserError(
+                    "you ({code}) are already registered as seller (销售人) of sale {txn_id}",
+                    code=code,
+                    txn_id=txn_id,
+                )
             raise UserError(
-                f"you ({code}) are already registered as {_role_words(role.value)} of sale {txn_id}"
+                "you ({code}) are already registered as referrer (推荐人) of sale {txn_id}",
+                code=code,
+                txn_id=txn_id,
             )
         facts = store.sale_facts(conn, sale, grace_ended=sale["attributed_at"] is not None)
         seller = current_seller(facts)
@@ -275,22 +300,32 @@ class SalesService:
             person, source = seller
             if person.staff_id == staff_id:
                 raise UserError(
-                    f"you ({code}) are already the seller (销售人) of sale {txn_id} ({SOURCE_WORDS[source]})"
+                    "you ({code}) are already the seller (销售人) of sale {txn_id} ({source})",
+                    code=code,
+                    txn_id=txn_id,
+                    source=_source_words(source),
                 )
             raise PermissionRefused(
-                f"{self._named(conn, person.code)} is the seller (销售人) of sale {txn_id} "
-                f"({SOURCE_WORDS[source]}); a branch manager may adjust it"
+                "{seller} is the seller (销售人) of sale {txn_id} ({source}); a branch manager may adjust it",
+                seller=self._named(conn, person.code),
+                txn_id=txn_id,
+                source=_source_words(source),
             )
         if seller is not None and seller[0].staff_id == staff_id:
             raise UserError(
-                f"you ({code}) are the seller (销售人) of sale {txn_id} ({SOURCE_WORDS[seller[1]]}) "
-                "and cannot also be its referrer (推荐人)"
+                "you ({code}) are the seller (销售人) of sale {txn_id} ({source}) "
+                "and cannot also be its referrer (推荐人)",
+                code=code,
+                txn_id=txn_id,
+                source=_source_words(seller[1]),
             )
         referrer = facts.registered_referrer
         if referrer is not None:
             raise PermissionRefused(
-                f"{self._named(conn, referrer.code)} is already registered as referrer (推荐人) of sale "
-                f"{txn_id}; only they may revoke it, or a branch manager may adjust the sale"
+                "{referrer} is already registered as referrer (推荐人) of sale {txn_id}; only they may "
+                "revoke it, or a branch manager may adjust the sale",
+                referrer=self._named(conn, referrer.code),
+                txn_id=txn_id,
             )
 
     @staticmethod
@@ -312,12 +347,24 @@ class SalesService:
             if not mine:
                 if active:
                     authors = " and ".join(f"{r['code']} ({_role_words(str(r['role']))})" for r in active)
-                    noun = "its author" if len(active) == 1 else "their authors"
+                    if len(active) == 1:
+                        raise PermissionRefused(
+                            "only its author, {authors}, may revoke the registration on sale {txn_id}; "
+                            "you ({code}) have none on it",
+                            authors=authors,
+                            txn_id=txn_id,
+                            code=code,
+                        )
                     raise PermissionRefused(
-                        f"only {noun}, {authors}, may revoke the registration on sale {txn_id}; "
-                        f"you ({code}) have none on it"
+                        "only their authors, {authors}, may revoke the registration on sale {txn_id}; "
+                        "you ({code}) have none on it",
+                        authors=authors,
+                        txn_id=txn_id,
+                        code=code,
                     )
-                raise UserError(f"nobody is registered on sale {txn_id}; there is nothing to revoke")
+                raise UserError(
+                    "nobody is registered on sale {txn_id}; there is nothing to revoke", txn_id=txn_id
+                )
             before = store.credits_of(conn, [txn_pk])[txn_pk]
             now = utcnow()
             versions = {}
@@ -435,9 +482,11 @@ class SalesService:
             try:
                 month_index = parse_month(month)
             except ValueError as exc:
-                raise UserError(f"--month: {exc}") from None
+                raise UserError("--month: {error}", error=exc) from None
         if not 1 <= limit <= MAX_LIMIT:
-            raise UserError(f"--limit must be from 1 to {MAX_LIMIT:,}, not {limit}")
+            raise UserError(
+                "--limit must be from 1 to {maximum:,}, not {limit}", maximum=MAX_LIMIT, limit=limit
+            )
         with self._services.engine.connect() as conn:
             staff = self._acting(conn, "list sales")
             rows, total = store.list_sales(
