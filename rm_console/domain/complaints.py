@@ -50,7 +50,11 @@ class HandlingStep(StrEnum):
         """The step stored as ``number`` (1–5)."""
         steps = list(cls)
         if isinstance(number, bool) or not isinstance(number, int) or not 1 <= number <= len(steps):
-            raise ComplaintError(f"there is no complaint step {number!r}; the steps are 1–{len(steps)}")
+            raise ComplaintError(
+                "there is no complaint step {number!r}; the steps are 1–{count}",
+                number=number,
+                count=len(steps),
+            )
         return steps[number - 1]
 
 
@@ -71,7 +75,7 @@ def _done(done_steps: Iterable[HandlingStep | str]) -> tuple[HandlingStep, ...]:
     done = tuple(HandlingStep(step) for step in done_steps)
     if done != STEPS[: len(done)]:
         taken = ", ".join(step.value for step in done)
-        raise ComplaintError(f"the steps taken ({taken}) are not the first steps in order")
+        raise ComplaintError("the steps taken ({taken}) are not the first steps in order", taken=taken)
     return done
 
 
@@ -91,19 +95,28 @@ def check_step(
     """
     wanted = HandlingStep(step)
     if closed:
-        raise ComplaintError(f"the complaint is closed; it takes no more steps (not {wanted.label})")
+        raise ComplaintError(
+            "the complaint is closed; it takes no more steps (not {step.label})", step=wanted
+        )
     done = _done(done_steps)
     expected = next_step(done)
     if wanted in done:
-        after = (
-            f"the next step is {expected.label}"
-            if expected is not None
-            else "all five steps are done; close the complaint"
+        if expected is None:
+            raise ComplaintError(
+                "step {step.label} is already done; all five steps are done; close the complaint", step=wanted
+            )
+        raise ComplaintError(
+            "step {step.label} is already done; the next step is {expected.label}",
+            step=wanted,
+            expected=expected,
         )
-        raise ComplaintError(f"step {wanted.label} is already done; {after}")
     if wanted is not expected:
         assert expected is not None  # a step not yet done exists, so not all are done
-        raise ComplaintError(f"step {wanted.label} cannot be taken yet: the next step is {expected.label}")
+        raise ComplaintError(
+            "step {step.label} cannot be taken yet: the next step is {expected.label}",
+            step=wanted,
+            expected=expected,
+        )
     return wanted
 
 
@@ -119,6 +132,7 @@ def check_close(done_steps: Iterable[HandlingStep | str], *, closed: bool = Fals
     expected = next_step(done_steps)
     if expected is not None:
         raise ComplaintError(
-            f"a complaint is closed only after step {HandlingStep.FOLLOW_UP.label}; "
-            f"the next step is {expected.label}"
+            "a complaint is closed only after step {last.label}; the next step is {expected.label}",
+            last=HandlingStep.FOLLOW_UP,
+            expected=expected,
         )

@@ -93,7 +93,7 @@ def required_text(value: str | None, *, option: str, what: str) -> str:
     """``value`` stripped, refused when empty: ``--purpose: a visit plan needs a purpose (拜访目的)``."""
     text = (value or "").strip()
     if not text:
-        raise RecordError(f"{option}: {what}")
+        raise RecordError("{option}: {what}", option=option, what=what)
     return text
 
 
@@ -107,14 +107,20 @@ def parse_local_time(text: str, *, option: str = "--at") -> datetime:
     """A business-local ``YYYY-MM-DD HH:MM`` (Asia/Shanghai) as an aware UTC instant."""
     match = _LOCAL_TIME.match(text.strip())
     if match is None:
-        raise RecordError(f"{option}: {text!r} is not a time; write YYYY-MM-DD HH:MM (Beijing time)")
+        raise RecordError(
+            "{option}: {text!r} is not a time; write YYYY-MM-DD HH:MM (Beijing time)",
+            option=option,
+            text=text,
+        )
     try:
         day = date.fromisoformat(match.group(1))
         hour, minute = int(match.group(2)), int(match.group(3))
         local = datetime(day.year, day.month, day.day, hour, minute, tzinfo=BUSINESS_TZ)
     except ValueError:
         raise RecordError(
-            f"{option}: {text!r} is not a time; write YYYY-MM-DD HH:MM (Beijing time)"
+            "{option}: {text!r} is not a time; write YYYY-MM-DD HH:MM (Beijing time)",
+            option=option,
+            text=text,
         ) from None
     return local.astimezone(UTC)
 
@@ -124,7 +130,7 @@ def parse_day(text: str, *, option: str) -> date:
     try:
         return parse_date(text.strip())
     except ValueError as exc:
-        raise RecordError(f"{option}: {exc}") from None
+        raise RecordError("{option}: {error}", option=option, error=exc) from None
 
 
 def parse_work_kind(text: str | None) -> WorkKind:
@@ -135,7 +141,7 @@ def parse_work_kind(text: str | None) -> WorkKind:
     except ValueError:
         kinds = ", ".join(kind.value for kind in WorkKind)
         raise RecordError(
-            f"--kind: {text!r} is not a kind of work-log entry; choose one of {kinds}"
+            "--kind: {text!r} is not a kind of work-log entry; choose one of {kinds}", text=text, kinds=kinds
         ) from None
 
 
@@ -146,10 +152,12 @@ def parse_sub_scores(texts: Iterable[str]) -> dict[str, int]:
     for text in texts:
         match = _SUB_SCORE.match(text)
         if match is None:
-            raise RecordError(f"--score: {text!r} is not FACTOR=N (a factor and a whole sub-score 0–100)")
+            raise RecordError(
+                "--score: {text!r} is not FACTOR=N (a factor and a whole sub-score 0–100)", text=text
+            )
         factor, value = match.group(1).lower(), int(match.group(2))
         if factor in scores:
-            raise RecordError(f"--score: {factor} is given more than once")
+            raise RecordError("--score: {factor} is given more than once", factor=factor)
         scores[factor] = value
     if not scores:
         raise RecordError("--score: no sub-scores given; write FACTOR=N for each factor of the scorecard")
@@ -180,8 +188,9 @@ def check_planned(planned_at: datetime, now: datetime, *, option: str = "--at") 
     """A visit plan is for a time to come: refuse ``planned_at`` before ``now``."""
     if planned_at < now:
         raise RecordError(
-            f"{option}: {local_text(planned_at)} is in the past; "
-            "a visit plan (拜访计划) is for a time to come"
+            "{option}: {planned} is in the past; a visit plan (拜访计划) is for a time to come",
+            option=option,
+            planned=local_text(planned_at),
         )
     return planned_at
 
@@ -190,7 +199,10 @@ def check_happened(occurred_at: datetime, now: datetime, *, what: str, option: s
     """A contact or complaint is recorded after it happened: refuse ``occurred_at`` after ``now``."""
     if occurred_at > now:
         raise RecordError(
-            f"{option}: {local_text(occurred_at)} is in the future; record the {what} once it has happened"
+            "{option}: {occurred} is in the future; record the {what} once it has happened",
+            option=option,
+            occurred=local_text(occurred_at),
+            what=what,
         )
     return occurred_at
 
@@ -199,7 +211,12 @@ def check_follow_up(follow_up: date | None, occurred_at: datetime, *, what: str)
     """A follow-up date falls on or after the business day of the contact it follows."""
     day = local_day(occurred_at)
     if follow_up is not None and follow_up < day:
-        raise RecordError(f"--follow-up: {follow_up.isoformat()} is before the {what} on {day.isoformat()}")
+        raise RecordError(
+            "--follow-up: {follow_up} is before the {what} on {day}",
+            follow_up=follow_up.isoformat(),
+            what=what,
+            day=day.isoformat(),
+        )
     return follow_up
 
 
@@ -207,28 +224,36 @@ def check_work_day(day: date, today: date) -> date:
     """The work log records what was done: today or a day before, never a day to come."""
     if day > today:
         raise RecordError(
-            f"--day: {day.isoformat()} is after today ({today.isoformat()}); the work log (日常工作登记簿) "
-            "records what was done"
+            "--day: {day} is after today ({today}); the work log (日常工作登记簿) records what was done",
+            day=day.isoformat(),
+            today=today.isoformat(),
         )
     return day
 
 
 def check_channel(channel: str | None) -> str:
     """A complaint's channel (投诉渠道): required, at most :data:`CHANNEL_MAX` characters."""
-    text = required_text(
-        channel, option="--channel", what="a complaint needs the channel it came by (投诉渠道)"
-    )
+    text = optional_text(channel)
+    if text is None:
+        raise RecordError("--channel: a complaint needs the channel it came by (投诉渠道)")
     if len(text) > CHANNEL_MAX:
-        raise RecordError(f"--channel: at most {CHANNEL_MAX} characters, not {len(text)}")
+        raise RecordError(
+            "--channel: at most {limit} characters, not {length}", limit=CHANNEL_MAX, length=len(text)
+        )
     return text
 
 
 def check_scorecard_kind(scorecard: str, customer_kind: str, cif: str) -> None:
     """Companies are rated on the corporate scorecard, individuals on the personal one."""
-    expected = "corporate" if customer_kind == "corporate" else "personal"
-    if scorecard != expected:
-        kind = "a corporate" if customer_kind == "corporate" else "an individual"
-        raise RecordError(f"--scorecard: {cif} is {kind} customer; rate it on the {expected} scorecard")
+    if customer_kind == "corporate":
+        if scorecard != "corporate":
+            raise RecordError(
+                "--scorecard: {cif} is a corporate customer; rate it on the corporate scorecard", cif=cif
+            )
+    elif scorecard != "personal":
+        raise RecordError(
+            "--scorecard: {cif} is an individual customer; rate it on the personal scorecard", cif=cif
+        )
 
 
 # ---------------------------------------------------------------------------------------------------

@@ -51,6 +51,7 @@ from rm_console.domain.questionnaire import (
 from rm_console.domain.rating import RatingError, rate
 from rm_console.domain.rating import scorecard as find_scorecard
 from rm_console.domain.records_dto import (
+    CONTACT_ZH,
     ComplaintDTO,
     ComplaintStepDTO,
     ContactDTO,
@@ -72,12 +73,10 @@ from rm_console.domain.records_dto import (
     check_planned,
     check_scorecard_kind,
     check_work_day,
-    contact_label,
     optional_text,
     parse_day,
     parse_local_time,
     parse_work_kind,
-    required_text,
 )
 from rm_console.services.acting import acting_staff
 from rm_console.services.assignments import no_customer
@@ -124,11 +123,13 @@ def _parse_id(text: str, missing: NotFound) -> uuid.UUID:
 
 
 def _no_plan(plan_id: str) -> NotFound:
-    return NotFound(f"no visit plan {plan_id!r} among the plans you may see")
+    return NotFound("no visit plan {plan_id!r} among the plans you may see", plan_id=plan_id)
 
 
 def _no_complaint(complaint_id: str) -> NotFound:
-    return NotFound(f"no complaint {complaint_id!r} among the complaints you may see")
+    return NotFound(
+        "no complaint {complaint_id!r} among the complaints you may see", complaint_id=complaint_id
+    )
 
 
 # -- rows to DTOs -----------------------------------------------------------------------------------
@@ -339,7 +340,7 @@ class RecordService:
     def _moment(at: str | datetime | None, option: str = "--at") -> datetime | None:
         if at is None or isinstance(at, datetime):
             if isinstance(at, datetime) and at.tzinfo is None:
-                raise RecordError(f"{option}: a time needs its zone")
+                raise RecordError("{option}: a time needs its zone", option=option)
             return at
         return parse_local_time(at, option=option)
 
@@ -365,7 +366,9 @@ class RecordService:
     ) -> VisitPlanDTO:
         """Plan a visit (拜访计划) to customer ``cif`` at ``at``: ``YYYY-MM-DD HH:MM`` Beijing time, not
         in the past."""
-        purpose = required_text(purpose, option="--purpose", what="a visit plan needs a purpose (拜访目的)")
+        purpose = optional_text(purpose)
+        if purpose is None:
+            raise RecordError("--purpose: a visit plan needs a purpose (拜访目的)")
         planned = self._moment(at)
         if planned is None:
             raise RecordError("--at: a visit plan needs its time (YYYY-MM-DD HH:MM, Beijing time)")
@@ -422,19 +425,24 @@ class RecordService:
                 Role.ANALYST,
             ):
                 raise PermissionRefused(
-                    f"visit plan {_text_id(pk)} is {plan['staff_code']}'s; only its author or a branch "
-                    "manager may cancel it"
+                    "visit plan {plan_id} is {author}'s; only its author or a branch manager may cancel it",
+                    plan_id=_text_id(pk),
+                    author=plan["staff_code"],
                 )
             if plan["cancelled"]:
-                raise RecordError(f"visit plan {_text_id(pk)} is already cancelled")
+                raise RecordError("visit plan {plan_id} is already cancelled", plan_id=_text_id(pk))
             visit = store.visit_of_plan(conn, pk)
             if visit is not None:
                 raise RecordError(
-                    f"visit plan {_text_id(pk)} already has its visit record {visit}; it cannot be cancelled"
+                    "visit plan {plan_id} already has its visit record {visit}; it cannot be cancelled",
+                    plan_id=_text_id(pk),
+                    visit=visit,
                 )
             version, written = int(plan["version"]), utcnow()
             if not store.cancel_visit_plan(conn, pk, version=version, at=written):
-                raise RecordError(f"visit plan {_text_id(pk)} was changed meanwhile; look at it again")
+                raise RecordError(
+                    "visit plan {plan_id} was changed meanwhile; look at it again", plan_id=_text_id(pk)
+                )
             payload = {"cancelled": True, "version": version + 1, "updated_at": written.isoformat()}
             self._write(
                 conn,
@@ -469,9 +477,9 @@ class RecordService:
     ) -> ContactDTO:
         """Record a visit to customer ``cif``: outcome, needs found (显性/隐性/潜在), products discussed,
         objections, next step and a follow-up date (a reminder on that day), optionally for a plan."""
-        outcome = required_text(
-            outcome, option="--outcome", what="a visit record needs its outcome (拜访结果)"
-        )
+        outcome = optional_text(outcome)
+        if outcome is None:
+            raise RecordError("--outcome: a visit record needs its outcome (拜访结果)")
         follow_up_day = self._day(follow_up, "--follow-up")
         occurred = self._moment(at)
         codes = list(dict.fromkeys(code.strip() for code in products if code and code.strip()))
@@ -487,21 +495,27 @@ class RecordService:
                 plan_pk = plan["id"]
                 if int(plan["customer_id"]) != int(customer["id"]):
                     raise RecordError(
-                        f"--plan: visit plan {_text_id(plan_pk)} is for {plan['cif']}, not {cif}"
+                        "--plan: visit plan {plan_id} is for {plan_cif}, not {cif}",
+                        plan_id=_text_id(plan_pk),
+                        plan_cif=plan["cif"],
+                        cif=cif,
                     )
                 if plan["cancelled"]:
-                    raise RecordError(f"--plan: visit plan {_text_id(plan_pk)} was cancelled")
+                    raise RecordError("--plan: visit plan {plan_id} was cancelled", plan_id=_text_id(plan_pk))
                 done = store.visit_of_plan(conn, plan_pk)
                 if done is not None:
                     raise RecordError(
-                        f"--plan: visit plan {_text_id(plan_pk)} already has its visit record {done}"
+                        "--plan: visit plan {plan_id} already has its visit record {visit}",
+                        plan_id=_text_id(plan_pk),
+                        visit=done,
                     )
             known = store.product_ids(conn, codes)
             unknown = [code for code in codes if code not in known]
+            if len(unknown) == 1:
+                raise RecordError("--product: no product {code} in the product catalogue", code=unknown[0])
             if unknown:
-                plural = "s" if len(unknown) > 1 else ""
                 raise RecordError(
-                    f"--product: no product{plural} {', '.join(unknown)} in the product catalogue"
+                    "--product: no products {codes} in the product catalogue", codes=", ".join(unknown)
                 )
             return self._add_contact(
                 conn,
@@ -536,11 +550,14 @@ class RecordService:
         """Record a call (电话), message (信息) or event (沙龙) with customer ``cif``."""
         wanted = kind.strip().lower()
         if wanted not in [k.value for k in PLAIN_CONTACT_KINDS]:
-            raise RecordError(f"a contact record here is a call, message or event, not {kind!r}")
-        label = contact_label(wanted)
-        notes = required_text(
-            notes, option="--notes", what=f"a {label} record needs notes saying what was said"
-        )
+            raise RecordError("a contact record here is a call, message or event, not {kind!r}", kind=kind)
+        notes = optional_text(notes)
+        if notes is None:
+            raise RecordError(
+                "--notes: a {kind} ({kind_zh}) record needs notes saying what was said",
+                kind=wanted,
+                kind_zh=CONTACT_ZH.get(wanted, wanted),
+            )
         follow_up_day = self._day(follow_up, "--follow-up")
         occurred = self._moment(at)
         with self._services.engine.begin() as conn:
@@ -602,9 +619,9 @@ class RecordService:
     ) -> ComplaintDTO:
         """Open a complaint (投诉) of customer ``cif``: when it was received, its channel and what it says."""
         channel = check_channel(channel)
-        description = required_text(
-            description, option="--description", what="a complaint needs a description of what happened"
-        )
+        description = optional_text(description)
+        if description is None:
+            raise RecordError("--description: a complaint needs a description of what happened")
         received = self._moment(at)
         with self._services.engine.begin() as conn:
             staff = self._acting(conn, "record complaints")
@@ -652,7 +669,9 @@ class RecordService:
     def complaint_step(self, complaint_id: str, note: str, *, step: int | None = None) -> ComplaintDTO:
         """Take the next of the five steps on a complaint (or ``step``, refused unless it is the next one),
         with a note; the acting person is its author and now its time."""
-        note = required_text(note, option="--note", what="a complaint step needs a note saying what was done")
+        note = optional_text(note)
+        if note is None:
+            raise RecordError("--note: a complaint step needs a note saying what was done")
         with self._services.engine.begin() as conn:
             staff = self._acting(conn, "handle complaints")
             found = self._complaint(conn, staff, complaint_id)
@@ -681,7 +700,8 @@ class RecordService:
                 store.add_complaint_step(conn, values)
             except IntegrityError:
                 raise ComplaintError(
-                    f"step {taken.label} was just taken on this complaint by someone else; look at it again"
+                    "step {step.label} was just taken on this complaint by someone else; look at it again",
+                    step=taken,
                 ) from None
             payload = {**_jsonable(values), "step": taken.value, "author": str(staff["code"])}
             self._write(
@@ -737,7 +757,9 @@ class RecordService:
         self, text: str, *, kind: str | None = None, cif: str | None = None, day: str | date | None = None
     ) -> WorkLogEntryDTO:
         """Add an entry to the acting person's work log (日常工作登记簿) of ``day`` (default today)."""
-        text = required_text(text, option="--text", what="a work-log entry needs text saying what was done")
+        text = optional_text(text)
+        if text is None:
+            raise RecordError("--text: a work-log entry needs text saying what was done")
         work_kind = parse_work_kind(kind)
         wanted_day = self._day(day, "--day")
         with self._services.engine.begin() as conn:

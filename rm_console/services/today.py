@@ -87,7 +87,8 @@ MANUAL_TEXT_MAX = 200
 
 def _no_recommendation(recommendation_id: str) -> NotFound:
     return NotFound(
-        f"no recommendation has the id {recommendation_id!r}; 'rmc today' lists them with their ids"
+        "no recommendation has the id {recommendation_id!r}; 'rmc today' lists them with their ids",
+        recommendation_id=recommendation_id,
     )
 
 
@@ -178,7 +179,7 @@ class TodayService:
             try:
                 return parse_date(day)
             except ValueError as exc:
-                raise UserError(f"--date: {exc}") from None
+                raise UserError("--date: {error}", error=exc) from None
         stored = get_meta(conn, BUSINESS_DATE)
         return parse_date(stored) if stored else business_date()
 
@@ -374,7 +375,9 @@ class TodayService:
             raise UserError("--text: a reminder needs text saying what to do")
         if len(written) > MANUAL_TEXT_MAX:
             raise UserError(
-                f"--text: a reminder is at most {MANUAL_TEXT_MAX} characters; this one has {len(written)}"
+                "--text: a reminder is at most {limit} characters; this one has {length}",
+                limit=MANUAL_TEXT_MAX,
+                length=len(written),
             )
         if isinstance(due, date):
             day = due
@@ -382,13 +385,15 @@ class TodayService:
             try:
                 day = parse_date(due.strip())
             except ValueError as exc:
-                raise UserError(f"--on: {exc}") from None
+                raise UserError("--on: {error}", error=exc) from None
         wanted = (cif or "").strip()
         with self._services.engine.begin() as conn:
             acting = acting_staff(conn, self._services.actor, doing="write reminders")
             today = self._day(conn, None)
             if day < today:
-                raise UserError(f"--on: {day.isoformat()} is before today ({today.isoformat()})")
+                raise UserError(
+                    "--on: {day} is before today ({today})", day=day.isoformat(), today=today.isoformat()
+                )
             customer: dict[str, Any] | None = None
             if wanted:
                 scope = visible_customer_ids(
@@ -439,10 +444,15 @@ class TodayService:
     def mark(self, reminder_id: str, action: str, until: str | None = None) -> ReminderMark:
         """Mark a reminder done, snooze it until a later date, or dismiss it (stored per RM)."""
         if action not in ACTIONS:
-            raise UserError(f"{action!r} is not an action on a reminder; choose done, snooze or dismiss")
+            raise UserError(
+                "{action!r} is not an action on a reminder; choose done, snooze or dismiss", action=action
+            )
         kind = reminder_id.partition(":")[0]
         if kind not in {k.value for k in rem.ReminderKind} or reminder_id.count(":") < 2:
-            raise NotFound(f"no reminder has the id {reminder_id!r}; 'rmc today' lists them with their ids")
+            raise NotFound(
+                "no reminder has the id {reminder_id!r}; 'rmc today' lists them with their ids",
+                reminder_id=reminder_id,
+            )
         state = ACTIONS[action]
         with self._services.engine.begin() as conn:
             acting = acting_staff(conn, self._services.actor, doing="mark reminders")
@@ -453,10 +463,14 @@ class TodayService:
                 try:
                     snooze = parse_date(until)
                 except ValueError as exc:
-                    raise UserError(f"--until: {exc}") from None
+                    raise UserError("--until: {error}", error=exc) from None
                 today = self._day(conn, None)
                 if snooze <= today:
-                    raise UserError(f"--until: {snooze.isoformat()} is not after today ({today.isoformat()})")
+                    raise UserError(
+                        "--until: {day} is not after today ({today})",
+                        day=snooze.isoformat(),
+                        today=today.isoformat(),
+                    )
             elif until is not None:
                 raise UserError("--until is only for snooze")
             return self._store(conn, acting, reminder_id, state, snooze)
