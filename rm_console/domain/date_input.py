@@ -28,7 +28,7 @@ from datetime import date, time, timedelta
 
 from rm_console.domain.errors import UserError
 
-#: How the forms tell people what a date may be.
+#: How the forms tell people what a date may be (the refusals below write it out, to be translated).
 DATE_FORMS = "2026-11-25, 11-25, +3, today or next mon"
 
 _FULL = re.compile(r"(\d{4})[-/.](\d{1,2})[-/.](\d{1,2})\Z")
@@ -74,13 +74,13 @@ def _calendar_date(year: int, month: int, day: int, text: str) -> date:
     try:
         return date(year, month, day)
     except ValueError:
-        raise DateInputError(f"{text!r} is not a day of the calendar") from None
+        raise DateInputError("{text!r} is not a day of the calendar", text=text) from None
 
 
 def _nearest(month: int, day: int, today: date, text: str) -> date:
     """The date with ``month`` and ``day`` nearest to ``today`` (a year back to a year ahead)."""
     if not 1 <= month <= 12 or not 1 <= day <= 31:
-        raise DateInputError(f"{text!r} is not a day of the calendar; write month-day, e.g. 11-25")
+        raise DateInputError("{text!r} is not a day of the calendar; write month-day, e.g. 11-25", text=text)
     found: list[date] = []
     for year in (today.year - 1, today.year, today.year + 1):
         try:
@@ -89,7 +89,10 @@ def _nearest(month: int, day: int, today: date, text: str) -> date:
             continue
     if not found:
         raise DateInputError(
-            f"{text!r} is not a day of the calendar from {today.year - 1} to {today.year + 1}"
+            "{text!r} is not a day of the calendar from {first_year} to {last_year}",
+            text=text,
+            first_year=today.year - 1,
+            last_year=today.year + 1,
         )
     # The nearest; on a tie (only possible around 29 February) the later one.
     return min(found, key=lambda candidate: (abs((candidate - today).days), -candidate.toordinal()))
@@ -102,7 +105,7 @@ def parse_date_input(text: str, today: date) -> date:
     """
     written = " ".join(text.strip().split())
     if not written:
-        raise DateInputError(f"no date given; write {DATE_FORMS}")
+        raise DateInputError("no date given; write 2026-11-25, 11-25, +3, today or next mon")
     lowered = written.lower()
     if lowered in _WORDS:
         return today + timedelta(days=_WORDS[lowered])
@@ -116,11 +119,13 @@ def parse_date_input(text: str, today: date) -> date:
         try:
             return today + timedelta(days=days)
         except OverflowError:
-            raise DateInputError(f"{written!r} is too far from today") from None
+            raise DateInputError("{text!r} is too far from today", text=written) from None
     if (match := _NEXT.match(lowered)) and match.group(1) in _WEEKDAYS:
         ahead = (_WEEKDAYS[match.group(1)] - today.weekday()) % 7 or 7
         return today + timedelta(days=ahead)
-    raise DateInputError(f"{written!r} is not a date; write {DATE_FORMS}")
+    raise DateInputError(
+        "{text!r} is not a date; write 2026-11-25, 11-25, +3, today or next mon", text=written
+    )
 
 
 def parse_time_input(text: str) -> time:
@@ -128,10 +133,10 @@ def parse_time_input(text: str) -> time:
     written = text.strip()
     match = _TIME.match(written)
     if match is None:
-        raise DateInputError(f"{written!r} is not a time of day; write HH:MM, e.g. 09:30")
+        raise DateInputError("{text!r} is not a time of day; write HH:MM, e.g. 09:30", text=written)
     hour, minute = int(match.group(1)), int(match.group(2))
     if hour > 23 or minute > 59:
-        raise DateInputError(f"{written!r} is not a time of day; write HH:MM from 00:00 to 23:59")
+        raise DateInputError("{text!r} is not a time of day; write HH:MM from 00:00 to 23:59", text=written)
     return time(hour, minute)
 
 
@@ -140,7 +145,9 @@ def parse_when_input(text: str, today: date) -> tuple[date, time | None]:
     a time alone is today at that time. The time is None when none is written."""
     words = text.strip().split()
     if not words:
-        raise DateInputError(f"no date given; write {DATE_FORMS}, and a time such as 10:00")
+        raise DateInputError(
+            "no date given; write 2026-11-25, 11-25, +3, today or next mon, and a time such as 10:00"
+        )
     if _TIME.match(words[-1]):
         moment = parse_time_input(words[-1])
         rest = " ".join(words[:-1])

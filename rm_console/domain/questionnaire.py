@@ -218,10 +218,22 @@ _PAIR = re.compile(r"(\d+)\s*[.:=)]?\s*([A-Za-z])\Z")
 _SEPARATORS = re.compile(r"[\s,;，；]+")
 
 
+def _every(problems: list[QuestionnaireError]) -> QuestionnaireError:
+    """One refusal naming every problem, in order, joined by semicolons."""
+    joined = problems[0]
+    for problem in problems[1:]:
+        joined = QuestionnaireError("{problems}; {problem}", problems=joined, problem=problem)
+    return joined
+
+
 def level_for(score: int) -> RiskTolerance:
     """The level of a total ``score`` (0–100) by :data:`BANDS`."""
     if isinstance(score, bool) or not isinstance(score, int) or not 0 <= score <= MAX_SCORE:
-        raise QuestionnaireError(f"a questionnaire score is a whole number 0–{MAX_SCORE}, not {score!r}")
+        raise QuestionnaireError(
+            "a questionnaire score is a whole number 0–{max_score}, not {score!r}",
+            max_score=MAX_SCORE,
+            score=score,
+        )
     return next(level for top, level in BANDS if score <= top)
 
 
@@ -233,30 +245,38 @@ def parse_answers(text: str) -> dict[int, str]:
     tokens = [token for token in _SEPARATORS.split(text.strip()) if token]
     if not tokens:
         raise QuestionnaireError(
-            f"no answers given; write one per question, e.g. 1a,2c,… for questions 1–{len(QUESTIONS)}"
+            "no answers given; write one per question, e.g. 1a,2c,… for questions 1–{questions}",
+            questions=len(QUESTIONS),
         )
     if all(token.isalpha() for token in tokens):
         letters = "".join(tokens)
         if len(letters) != len(QUESTIONS):
             raise QuestionnaireError(
-                f"{len(letters)} answer letters for {len(QUESTIONS)} questions; give one letter per "
-                "question in order, or write question numbers (1a,2c,…)"
+                "{letters} answer letters for {questions} questions; give one letter per "
+                "question in order, or write question numbers (1a,2c,…)",
+                letters=len(letters),
+                questions=len(QUESTIONS),
             )
         return {number: letter.lower() for number, letter in enumerate(letters, start=1)}
     answers: dict[int, str] = {}
-    problems: list[str] = []
+    problems: list[QuestionnaireError] = []
     for token in tokens:
         match = _PAIR.match(token)
         if match is None:
-            problems.append(f"{token!r} is not an answer: write a question number and option letter, e.g. 2c")
+            problems.append(
+                QuestionnaireError(
+                    "{token!r} is not an answer: write a question number and option letter, e.g. 2c",
+                    token=token,
+                )
+            )
             continue
         number, letter = int(match.group(1)), match.group(2).lower()
         if number in answers:
-            problems.append(f"question {number} is answered more than once")
+            problems.append(QuestionnaireError("question {number} is answered more than once", number=number))
             continue
         answers[number] = letter
     if problems:
-        raise QuestionnaireError("; ".join(problems))
+        raise _every(problems)
     return answers
 
 
@@ -274,11 +294,17 @@ def check_answers(answers: Mapping[int, str] | Sequence[str] | str) -> dict[int,
     else:
         if len(answers) != len(QUESTIONS):
             raise QuestionnaireError(
-                f"{len(answers)} answers for {len(QUESTIONS)} questions; give one answer per question"
+                "{answers} answers for {questions} questions; give one answer per question",
+                answers=len(answers),
+                questions=len(QUESTIONS),
             )
         given = {number: str(letter).strip().lower() for number, letter in enumerate(answers, start=1)}
     problems = [
-        f"there is no question {number}; the questions are 1–{len(QUESTIONS)}"
+        QuestionnaireError(
+            "there is no question {number}; the questions are 1–{questions}",
+            number=number,
+            questions=len(QUESTIONS),
+        )
         for number in sorted(number for number in given if number not in _BY_NUMBER)
     ]
     missing: list[Question] = []
@@ -288,18 +314,34 @@ def check_answers(answers: Mapping[int, str] | Sequence[str] | str) -> dict[int,
             missing.append(question)
         elif question.option(letter) is None:
             problems.append(
-                f"question {question.number} ({question.topic}): {letter!r} is not an option; "
-                f"choose {question.keys}"
+                QuestionnaireError(
+                    "question {number} ({topic}): {letter!r} is not an option; choose {keys}",
+                    number=question.number,
+                    topic=question.topic,
+                    letter=letter,
+                    keys=question.keys,
+                )
             )
     if missing:
         named = ", ".join(f"{question.number} ({question.topic})" for question in missing)
         answered = len(QUESTIONS) - len(missing)
-        plural = "s" if len(missing) > 1 else ""
-        problems.insert(
-            0, f"{answered} of {len(QUESTIONS)} questions answered; no answer to question{plural} {named}"
-        )
+        if len(missing) > 1:
+            unanswered = QuestionnaireError(
+                "{answered} of {questions} questions answered; no answer to questions {named}",
+                answered=answered,
+                questions=len(QUESTIONS),
+                named=named,
+            )
+        else:
+            unanswered = QuestionnaireError(
+                "{answered} of {questions} questions answered; no answer to question {named}",
+                answered=answered,
+                questions=len(QUESTIONS),
+                named=named,
+            )
+        problems.insert(0, unanswered)
     if problems:
-        raise QuestionnaireError("; ".join(problems))
+        raise _every(problems)
     return {question.number: given[question.number] for question in QUESTIONS}
 
 

@@ -68,9 +68,13 @@ GRADE_FLOORS: tuple[tuple[int, Grade], ...] = (
 def round_score(value: Decimal | int) -> int:
     """A score rounded half up to a whole number: 84.5 → 85, 84.49 → 84. Floats are refused."""
     if isinstance(value, bool) or not isinstance(value, Decimal | int):
-        raise RatingError(f"a score is a whole number or a Decimal, not {value!r}")
+        raise RatingError("a score is a whole number or a Decimal, not {value!r}", value=value)
     if isinstance(value, Decimal) and not value.is_finite():
-        raise RatingError(f"a score must be a number between 0 and {MAX_SCORE}, not {value}")
+        raise RatingError(
+            "a score must be a number between 0 and {max_score}, not {value}",
+            max_score=MAX_SCORE,
+            value=value,
+        )
     return int(Decimal(value).quantize(Decimal(1), rounding=ROUND_HALF_UP))
 
 
@@ -81,16 +85,26 @@ def grade(score: int | Decimal) -> Grade:
     total with :func:`round_score` first.
     """
     if isinstance(score, bool) or not isinstance(score, int | Decimal):
-        raise RatingError(f"a credit score is a whole number between 0 and {MAX_SCORE}, not {score!r}")
+        raise RatingError(
+            "a credit score is a whole number between 0 and {max_score}, not {score!r}",
+            max_score=MAX_SCORE,
+            score=score,
+        )
     if isinstance(score, Decimal):
         if not score.is_finite() or score != score.to_integral_value():
             raise RatingError(
-                f"a credit score is a whole number between 0 and {MAX_SCORE}, not {score}; "
-                "round it half up first"
+                "a credit score is a whole number between 0 and {max_score}, not {score}; "
+                "round it half up first",
+                max_score=MAX_SCORE,
+                score=score,
             )
         score = int(score)
     if not 0 <= score <= MAX_SCORE:
-        raise RatingError(f"a credit score is between 0 and {MAX_SCORE}; {score} is outside")
+        raise RatingError(
+            "a credit score is between 0 and {max_score}; {score} is outside",
+            max_score=MAX_SCORE,
+            score=score,
+        )
     return next(grade for floor, grade in GRADE_FLOORS if score >= floor)
 
 
@@ -116,12 +130,17 @@ class Scorecard:
     def __post_init__(self) -> None:
         total = sum(factor.weight for factor in self.factors)
         if total != MAX_SCORE:
-            raise RatingError(f"scorecard {self.key}: the weights sum to {total}, not {MAX_SCORE}")
+            raise RatingError(
+                "scorecard {scorecard}: the weights sum to {total}, not {max_score}",
+                scorecard=self.key,
+                total=total,
+                max_score=MAX_SCORE,
+            )
         keys = [factor.key for factor in self.factors]
         if len(set(keys)) != len(keys):
-            raise RatingError(f"scorecard {self.key}: a factor is named twice")
+            raise RatingError("scorecard {scorecard}: a factor is named twice", scorecard=self.key)
         if any(factor.weight <= 0 for factor in self.factors):
-            raise RatingError(f"scorecard {self.key}: every weight must be more than 0")
+            raise RatingError("scorecard {scorecard}: every weight must be more than 0", scorecard=self.key)
 
 
 #: The corporate scorecard (对公客户信用评级) of SPEC §8.
@@ -191,28 +210,47 @@ def scorecard(key: str) -> Scorecard:
     """The scorecard named ``key``."""
     card = SCORECARDS.get(key)
     if card is None:
-        raise RatingError(f"no scorecard {key!r}; the scorecards are {', '.join(SCORECARDS)}")
+        raise RatingError(
+            "no scorecard {key!r}; the scorecards are {scorecards}", key=key, scorecards=", ".join(SCORECARDS)
+        )
     return card
+
+
+def _every(problems: list[RatingError]) -> RatingError:
+    """One refusal naming every problem, in order, joined by semicolons."""
+    joined = problems[0]
+    for problem in problems[1:]:
+        joined = RatingError("{problems}; {problem}", problems=joined, problem=problem)
+    return joined
 
 
 def rate(card: Scorecard, sub_scores: Mapping[str, int]) -> Rating:
     """Rate by ``card`` from a whole 0–100 sub-score per factor; every problem is named in one message."""
-    problems: list[str] = []
+    problems: list[RatingError] = []
     known = {factor.key for factor in card.factors}
     for key in sorted(set(sub_scores) - known):
-        problems.append(f"{card.key} has no factor {key!r}")
+        problems.append(RatingError("{scorecard} has no factor {key!r}", scorecard=card.key, key=key))
     contributions: list[Contribution] = []
     for factor in card.factors:
         value = sub_scores.get(factor.key)
         if value is None:
-            problems.append(f"{factor.key} ({factor.name_en}) has no sub-score")
+            problems.append(
+                RatingError("{factor} ({name}) has no sub-score", factor=factor.key, name=factor.name_en)
+            )
         elif isinstance(value, bool) or not isinstance(value, int) or not 0 <= value <= MAX_SCORE:
-            problems.append(f"{factor.key}: sub-score {value!r} is not a whole number 0–{MAX_SCORE}")
+            problems.append(
+                RatingError(
+                    "{factor}: sub-score {value!r} is not a whole number 0–{max_score}",
+                    factor=factor.key,
+                    value=value,
+                    max_score=MAX_SCORE,
+                )
+            )
         else:
             points = Decimal(factor.weight * value) / MAX_SCORE
             contributions.append(Contribution(factor.key, factor.weight, value, points))
     if problems:
-        raise RatingError("; ".join(problems))
+        raise _every(problems)
     exact = sum((c.points for c in contributions), Decimal(0))
     whole = round_score(exact)
     return Rating(card.key, exact, whole, grade(whole), tuple(contributions))

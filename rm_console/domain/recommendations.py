@@ -106,13 +106,13 @@ class RecommendationParams:
 
     def __post_init__(self) -> None:
         if self.maturity_days < 0:
-            raise RecommendationError(f"maturity_days: {self.maturity_days} must not be negative")
+            raise RecommendationError("maturity_days: {days} must not be negative", days=self.maturity_days)
         if self.idle_balance_threshold_fen < 0:
             raise RecommendationError(
-                f"idle_balance_threshold_fen: {self.idle_balance_threshold_fen} must not be negative"
+                "idle_balance_threshold_fen: {fen} must not be negative", fen=self.idle_balance_threshold_fen
             )
         if not 1 <= self.approach_pct <= 99:
-            raise RecommendationError(f"approach_pct: {self.approach_pct} is not between 1 and 99")
+            raise RecommendationError("approach_pct: {pct} is not between 1 and 99", pct=self.approach_pct)
         object.__setattr__(self, "unassessed_max_risk", RiskLevel(self.unassessed_max_risk))
 
 

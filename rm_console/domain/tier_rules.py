@@ -86,24 +86,30 @@ def _money(tier: str, name: str, value: Any) -> int | None:
     if value is None or (isinstance(value, str) and value.strip().lower() in ("", "none")):
         return None
     if isinstance(value, bool):
-        raise RuleSetError(f"{tier}.{name}: {value!r} is not an amount in yuan")
+        raise RuleSetError(
+            "{tier}.{field}: {value!r} is not an amount in yuan", tier=tier, field=name, value=value
+        )
     text = repr(value) if isinstance(value, float) else str(value)
     try:
         return parse_yuan(text)
     except AmountError as exc:
-        raise RuleSetError(f"{tier}.{name}: {exc}") from None
+        raise RuleSetError("{tier}.{field}: {error}", tier=tier, field=name, error=exc) from None
 
 
 def _count(tier: str, name: str, value: Any) -> int | None:
     if value is None or (isinstance(value, str) and value.strip().lower() in ("", "none")):
         return None
     if isinstance(value, bool):
-        raise RuleSetError(f"{tier}.{name}: {value!r} is not a whole number of months")
+        raise RuleSetError(
+            "{tier}.{field}: {value!r} is not a whole number of months", tier=tier, field=name, value=value
+        )
     if isinstance(value, int):
         return value
     text = str(value).strip()
     if not text.isdigit():
-        raise RuleSetError(f"{tier}.{name}: {value!r} is not a whole number of months")
+        raise RuleSetError(
+            "{tier}.{field}: {value!r} is not a whole number of months", tier=tier, field=name, value=value
+        )
     return int(text)
 
 
@@ -115,7 +121,7 @@ def _flag(tier: str, name: str, value: Any) -> bool:
         return True
     if text in ("false", "0", "no", "none", ""):
         return False
-    raise RuleSetError(f"{tier}.{name}: {value!r} is not true or false")
+    raise RuleSetError("{tier}.{field}: {value!r} is not true or false", tier=tier, field=name, value=value)
 
 
 def _tier(name: str) -> Tier:
@@ -125,7 +131,7 @@ def _tier(name: str) -> Tier:
         tier = None
     if tier is None or tier is Tier.ORDINARY:
         names = ", ".join(t.value for t in RULE_TIERS)
-        raise RuleSetError(f"unknown tier {name!r}; the tiers with rules are {names}")
+        raise RuleSetError("unknown tier {tier!r}; the tiers with rules are {tiers}", tier=name, tiers=names)
     return tier
 
 
@@ -134,12 +140,12 @@ def _set_field(rule: TierRule, name: str, value: Any) -> TierRule:
     if name in MONEY_FIELDS:
         amount = _money(tier, name, value)
         if amount is None and name not in OPTIONAL_FIELDS:
-            raise RuleSetError(f"{tier}.{name}: required")
+            raise RuleSetError("{tier}.{field}: required", tier=tier, field=name)
         return replace(rule, **{MONEY_FIELDS[name]: amount})
     if name in COUNT_FIELDS:
         count = _count(tier, name, value)
         if count is None and name not in OPTIONAL_FIELDS:
-            raise RuleSetError(f"{tier}.{name}: required")
+            raise RuleSetError("{tier}.{field}: required", tier=tier, field=name)
         changed = replace(rule, **{COUNT_FIELDS[name]: count})
         if name == "window" and count is not None:
             changed = replace(changed, churn_at=count + 1)
@@ -148,9 +154,14 @@ def _set_field(rule: TierRule, name: str, value: Any) -> TierRule:
         return replace(rule, **{FLAG_FIELDS[name]: _flag(tier, name, value)})
     if name == "churn_at":
         raise RuleSetError(
-            f"{tier}.churn_at: the churn bound is always window + 1; change {tier}.window instead"
+            "{tier}.churn_at: the churn bound is always window + 1; change {tier}.window instead", tier=tier
         )
-    raise RuleSetError(f"{tier}.{name}: unknown field; the fields are {', '.join(FIELDS)}")
+    raise RuleSetError(
+        "{tier}.{field}: unknown field; the fields are {fields}",
+        tier=tier,
+        field=name,
+        fields=", ".join(FIELDS),
+    )
 
 
 def validate(rules: RuleSet) -> RuleSet:
@@ -164,7 +175,7 @@ def validate(rules: RuleSet) -> RuleSet:
     present = {rule.tier for rule in rules.rules}
     for tier in RULE_TIERS:
         if tier not in present:
-            raise RuleSetError(f"{tier.value}: the rule set has no rule for this tier")
+            raise RuleSetError("{tier}: the rule set has no rule for this tier", tier=tier.value)
     if len(rules.rules) != len(RULE_TIERS):
         raise RuleSetError("the rule set names a tier twice or names ordinary, which has no rule")
     higher: TierRule | None = None
@@ -173,37 +184,65 @@ def validate(rules: RuleSet) -> RuleSet:
         assert rule is not None  # every tier is present (checked above)
         name = tier.value
         if rule.rank != rank:
-            raise RuleSetError(f"{name}: rank {rule.rank} should be {rank}")
+            raise RuleSetError(
+                "{tier}: rank {rank} should be {expected}", tier=name, rank=rule.rank, expected=rank
+            )
         if rule.aum_min_fen <= 0:
-            raise RuleSetError(f"{name}.aum: must be more than 0")
+            raise RuleSetError("{tier}.aum: must be more than 0", tier=name)
         if higher is not None and rule.aum_min_fen >= higher.aum_min_fen:
             raise RuleSetError(
-                f"{name}.aum: {format_yuan(rule.aum_min_fen)} must be below {higher.tier.value}.aum "
-                f"({format_yuan(higher.aum_min_fen)}): thresholds descend with the tiers"
+                "{tier}.aum: {amount} must be below {higher}.aum ({higher_amount}): thresholds descend "
+                "with the tiers",
+                tier=name,
+                amount=format_yuan(rule.aum_min_fen),
+                higher=higher.tier.value,
+                higher_amount=format_yuan(higher.aum_min_fen),
             )
         if not 0 <= rule.window_months <= MAX_WINDOW:
             raise RuleSetError(
-                f"{name}.window: {rule.window_months} is not between 0 and {MAX_WINDOW} months"
+                "{tier}.window: {months} is not between 0 and {max_months} months",
+                tier=name,
+                months=rule.window_months,
+                max_months=MAX_WINDOW,
             )
         if rule.churn_at != rule.window_months + 1:
-            raise RuleSetError(f"{name}: the churn bound must be window + 1 ({rule.window_months + 1})")
+            raise RuleSetError(
+                "{tier}: the churn bound must be window + 1 ({churn_at})",
+                tier=name,
+                churn_at=rule.window_months + 1,
+            )
         if rule.watch_max < 0:
-            raise RuleSetError(f"{name}.watch_max: must not be negative")
+            raise RuleSetError("{tier}.watch_max: must not be negative", tier=name)
         if rule.attention_max is not None and rule.attention_max <= rule.watch_max:
             raise RuleSetError(
-                f"{name}.attention_max: {rule.attention_max} must be above watch_max ({rule.watch_max})"
+                "{tier}.attention_max: {attention_max} must be above watch_max ({watch_max})",
+                tier=name,
+                attention_max=rule.attention_max,
+                watch_max=rule.watch_max,
             )
         for low, high in (("mortgage_min", "mortgage_max"), ("credit_loan_min", "credit_loan_max")):
             minimum = getattr(rule, MONEY_FIELDS[low])
             maximum = getattr(rule, MONEY_FIELDS[high])
             if maximum is not None and minimum is None:
-                raise RuleSetError(f"{name}.{high}: a maximum needs {name}.{low}")
+                raise RuleSetError(
+                    "{tier}.{field}: a maximum needs {tier}.{minimum_field}",
+                    tier=name,
+                    field=high,
+                    minimum_field=low,
+                )
             if maximum is not None and minimum is not None and maximum <= minimum:
-                raise RuleSetError(f"{name}.{high}: must be above {name}.{low}")
+                raise RuleSetError(
+                    "{tier}.{field}: must be above {tier}.{minimum_field}",
+                    tier=name,
+                    field=high,
+                    minimum_field=low,
+                )
         for field in ("card_spend", "mortgage_min", "credit_loan_min"):
             value = getattr(rule, MONEY_FIELDS[field])
             if value is not None and value <= 0:
-                raise RuleSetError(f"{name}.{field}: must be more than 0 (leave it out to not use it)")
+                raise RuleSetError(
+                    "{tier}.{field}: must be more than 0 (leave it out to not use it)", tier=name, field=field
+                )
         higher = rule
     return rules
 
@@ -218,7 +257,9 @@ def with_changes(rules: RuleSet, changes: Iterable[str]) -> RuleSet:
         target, sep, value = change.partition("=")
         tier_name, dot, field = target.strip().partition(".")
         if not sep or not dot or not field:
-            raise RuleSetError(f"{change!r}: write a change as TIER.FIELD=VALUE, e.g. platinum.aum=800000")
+            raise RuleSetError(
+                "{change!r}: write a change as TIER.FIELD=VALUE, e.g. platinum.aum=800000", change=change
+            )
         tier = _tier(tier_name.strip())
         by_tier[tier] = _set_field(by_tier[tier], field.strip(), value.strip())
     return validate(RuleSet(version=rules.version, rules=tuple(by_tier.values())))
@@ -229,7 +270,7 @@ def parse_toml(text: str, *, version: int = 0, source: str = "rule set") -> Rule
     try:
         document = tomllib.loads(text)
     except tomllib.TOMLDecodeError as exc:
-        raise RuleSetError(f"{source}: not valid TOML: {exc}") from None
+        raise RuleSetError("{source}: not valid TOML: {error}", source=source, error=exc) from None
     return from_mapping(document, version=version, source=source)
 
 
@@ -241,10 +282,14 @@ def from_mapping(document: Mapping[str, Any], *, version: int = 0, source: str =
             continue
         tier = _tier(name)
         if not isinstance(table, Mapping):
-            raise RuleSetError(f"{source}: {name} must be a table of fields ([{name}])")
+            raise RuleSetError(
+                "{source}: {tier} must be a table of fields ([{tier}])", source=source, tier=name
+            )
         for required in ("aum", "window", "watch_max"):
             if required not in table:
-                raise RuleSetError(f"{source}: {name}.{required}: required")
+                raise RuleSetError(
+                    "{source}: {tier}.{field}: required", source=source, tier=name, field=required
+                )
         window = _count(name, "window", table["window"])
         rule = TierRule(
             tier=tier,

@@ -116,8 +116,8 @@ class CalendarService:
             return month_idx(month)
         try:
             return parse_month(month)
-        except ValueError as exc:
-            raise UserError(f"--month: {exc}") from None
+        except ValueError:
+            raise UserError("--month: {text!r} is not a month (YYYY-MM)", text=month) from None
 
     def month(self, month: str | date | None = None) -> CalendarMonthDTO:
         """Every day of ``month`` (``YYYY-MM``, any date in it, or None for the business month) with its

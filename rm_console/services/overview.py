@@ -31,7 +31,7 @@ class OverviewService:
         with self._services.engine.connect() as conn:
             row = staff_by_code(conn, code)
         if row is None:
-            raise NotFound(f"no staff member has the code {code!r}")
+            raise NotFound("no staff member has the code {code!r}", code=code)
         return staff_dto(row)
 
     def staff(self) -> tuple[StaffDTO, ...]:
@@ -57,7 +57,7 @@ class OverviewService:
                 return Overview(None, business_date, 0, (), None)
             row = staff_by_code(conn, code)
             if row is None:
-                raise NotFound(f"no staff member has the code {code!r}")
+                raise NotFound("no staff member has the code {code!r}", code=code)
             scope = visible_customer_ids(int(row["id"]), str(row["role"]), int(row["institution_id"]))
             total, counts, month = tier_status_counts(conn, scope)
         tiers = []

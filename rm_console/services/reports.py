@@ -29,12 +29,10 @@ from storage.reports import (
     tier_counts,
 )
 from storage.scope import visible_customer_ids
+from storage.tiers import current_version
 
 if TYPE_CHECKING:
     from rm_console.services.context import Services
-
-#: What to do when the store has no tier evaluation.
-_NO_EVALUATION = "the store has no tier evaluation yet; run 'rmc tiers recompute' first"
 
 
 def _share(code: str | None, name: str | None, pct: int | None) -> RmShare | None:
@@ -82,8 +80,11 @@ class ReportService:
             month_idx = self._month(conn, month)
             try:
                 rows, source, version = churn_rows(conn, customer_ids, month_idx)
-            except LookupError as exc:
-                raise UserError(str(exc)) from None
+            except LookupError:
+                in_force = current_version(conn)
+                if in_force is None:
+                    raise UserError("the store has no tier rule set; run 'rmc db upgrade'") from None
+                raise UserError("tier rule set version {version} does not exist", version=in_force) from None
             conn.rollback()
         return ChurnReport(
             month=month_text(month_idx),
@@ -104,7 +105,7 @@ class ReportService:
             scope, customer_ids = self._scope(conn, institution, "the tier report")
             month_idx = stored_evaluation_month(conn)
             if month_idx is None:
-                raise UserError(_NO_EVALUATION)
+                raise UserError("the store has no tier evaluation yet; run 'rmc tiers recompute' first")
             rows = tuple(
                 TierReportRow(
                     institution_code=row["institution_code"],
@@ -133,13 +134,17 @@ class ReportService:
             return ReportScope(acting), customer_ids
         place = institution_by_code(conn, institution)
         if place is None:
-            raise NotFound(f"no institution has the code {institution!r}")
+            raise NotFound("no institution has the code {code!r}", code=institution)
         if acting.role != Role.ANALYST and not institution_is_within(
             conn, int(place["id"]), int(row["institution_id"])
         ):
             raise PermissionRefused(
-                f"{acting.code} ({role_label(acting.role)} at {acting.institution_code}) may not see "
-                f"institution {place['code']}; choose {acting.institution_code} or an institution under it"
+                "{staff} ({role} at {institution}) may not see institution {code}; choose {institution} "
+                "or an institution under it",
+                staff=acting.code,
+                role=role_label(acting.role),
+                institution=acting.institution_code,
+                code=place["code"],
             )
         narrowed = customers_in_institution(customer_ids, int(place["id"]))
         return ReportScope(acting, str(place["code"]), str(place["name"])), narrowed
@@ -150,18 +155,21 @@ class ReportService:
         if month is None:
             stored = stored_evaluation_month(conn)
             if stored is None:
-                raise UserError(_NO_EVALUATION)
+                raise UserError("the store has no tier evaluation yet; run 'rmc tiers recompute' first")
             return stored
         try:
             month_idx = parse_month(month)
-        except ValueError as exc:
-            raise UserError(f"--month: {exc}") from None
+        except ValueError:
+            raise UserError("--month: {text!r} is not a month (YYYY-MM)", text=month) from None
         figures = aum_month_range(conn)
         if figures is None:
             raise UserError("the store has no monthly AUM figures to report on")
         first, last = figures
         if not first <= month_idx <= last:
             raise UserError(
-                f"--month {month}: the store has monthly AUM from {month_text(first)} to {month_text(last)}"
+                "--month {month}: the store has monthly AUM from {first} to {last}",
+                month=month,
+                first=month_text(first),
+                last=month_text(last),
             )
         return month_idx

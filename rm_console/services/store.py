@@ -48,10 +48,12 @@ class StoreService:
         """Refuse to work on a store that is missing or not at the newest schema."""
         path = self._services.db_path
         if not path.exists():
-            raise UserError(f"{path}: no store here yet; run 'rmc demo' or 'rmc db upgrade' first")
+            raise UserError("{path}: no store here yet; run 'rmc demo' or 'rmc db upgrade' first", path=path)
         current = migrate.stored_revision(self._services.engine)
         if current != migrate.SCHEMA_HEAD:
             raise UserError(
-                f"{path}: the store is at schema {current or 'none'}, not {migrate.SCHEMA_HEAD}; "
-                "run 'rmc db upgrade'"
+                "{path}: the store is at schema {current}, not {head}; run 'rmc db upgrade'",
+                path=path,
+                current=current or "none",
+                head=migrate.SCHEMA_HEAD,
             )

@@ -75,8 +75,8 @@ class TierService:
         if month is not None:
             try:
                 return parse_month(month)
-            except ValueError as exc:
-                raise UserError(f"--month: {exc}") from None
+            except ValueError:
+                raise UserError("--month: {text!r} is not a month (YYYY-MM)", text=month) from None
         newest = conn.execute(select(func.max(_AUM.c.month_idx))).scalar()
         if newest is not None:
             return int(newest)
@@ -86,10 +86,13 @@ class TierService:
     def rules(self, version: int | None = None) -> RuleSet:
         """The rule set in force (or ``version``)."""
         with self._services.engine.connect() as conn:
+            wanted = version if version is not None else current_version(conn)
+            if wanted is None:
+                raise NotFound("the store has no tier rule set; run 'rmc db upgrade'")
             try:
-                return load_rule_set(conn, version)
-            except LookupError as exc:
-                raise NotFound(str(exc)) from None
+                return load_rule_set(conn, wanted)
+            except LookupError:
+                raise NotFound("tier rule set version {version} does not exist", version=wanted) from None
 
     def export_rules(self, path: Path, version: int | None = None) -> int:
         """Write the rule set (in force, or ``version``) to a TOML file; return its version."""
@@ -97,7 +100,9 @@ class TierService:
         try:
             path.write_text(to_toml(rules), encoding="utf-8")
         except OSError as exc:
-            raise UserError(f"{path}: cannot write the rule set: {exc.strerror or exc}") from None
+            raise UserError(
+                "{path}: cannot write the rule set: {error}", path=path, error=exc.strerror or exc
+            ) from None
         return rules.version
 
     @staticmethod
@@ -106,14 +111,15 @@ class TierService:
         try:
             content = path.read_text(encoding="utf-8")
         except FileNotFoundError:
-            raise UserError(f"{path}: no such file") from None
+            raise UserError("{path}: no such file", path=path) from None
         except (OSError, UnicodeDecodeError) as exc:
-            raise UserError(f"{path}: cannot read the rule set: {exc}") from None
+            raise UserError("{path}: cannot read the rule set: {error}", path=path, error=exc) from None
         try:
             return parse_toml(content, source=str(path))
         except RuleSetError as exc:
-            message = str(exc)
-            raise RuleSetError(message if message.startswith(str(path)) else f"{path}: {message}") from None
+            if str(exc).startswith(str(path)):
+                raise exc from None  # it names the file already
+            raise RuleSetError("{path}: {error}", path=path, error=exc) from None
 
     def _candidate(self, conn: Connection, changes: list[str], rules_file: Path | None) -> RuleSet:
         base = self.read_rules(rules_file) if rules_file is not None else load_rule_set(conn)
@@ -308,10 +314,12 @@ class TierService:
                 select(_CUSTOMER.c.id).where(_CUSTOMER.c.cif == cif, _CUSTOMER.c.id.in_(scope))
             ).scalar()
             if customer_id is None:
-                raise NotFound(f"no customer {cif!r}")
+                raise NotFound("no customer {cif!r}", cif=cif)
             stored = conn.execute(select(_TIER).where(_TIER.c.customer_id == customer_id)).mappings().first()
             if stored is None:
-                raise NotFound(f"customer {cif!r} has not been evaluated yet; run 'rmc tiers recompute'")
+                raise NotFound(
+                    "customer {cif!r} has not been evaluated yet; run 'rmc tiers recompute'", cif=cif
+                )
             rules = load_rule_set(conn, int(stored["rule_version"]))
             series = [
                 MonthFigures(
