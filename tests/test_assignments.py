@@ -20,6 +20,7 @@ from rm_console.cli import app
 from rm_console.domain.assignment import AssignmentError, Event, Share, as_of
 from rm_console.domain.enums import AssignmentRole
 from rm_console.domain.errors import NotFound, PermissionRefused
+from rm_console.i18n import failure_text, set_language
 from rm_console.services import Services
 from storage.engine import make_engine
 from storage.scope import visible_customer_ids
@@ -393,8 +394,14 @@ def test_the_pool_is_the_unassigned_assignable_or_recycled(db: Path, sql: sqlite
     assert order == sorted(order)
     narrowed = as_(db, "AN01").assignments.pool("OT01")
     assert {row.institution for row in narrowed.rows} == {"OT01"}
-    with pytest.raises(PermissionRefused, match="only a branch manager or an analyst may see"):
+    with pytest.raises(PermissionRefused, match="only a branch manager or an analyst may see") as refused:
         as_(db, "RM001").assignments.pool()
+    set_language("zh")
+    try:  # the console says it in Chinese: the roles and what was tried translated with the sentence
+        chinese = "RM001 是客户经理；只有网点经理或分析师可以执行：查看待分配客户池"
+        assert failure_text(refused.value) == chinese
+    finally:
+        set_language("en")
     with pytest.raises(NotFound, match="no institution 'OT01' among the institutions you manage"):
         as_(db, "BM04").assignments.pool("OT01")
 

@@ -308,6 +308,32 @@ async def test_a_customer_outside_ones_scope_is_refused_under_the_customer(servi
         assert _error(pilot, "customer") == f"No customer '{outsider}' among the customers you may see"
 
 
+async def test_a_refusal_is_shown_in_chinese_under_its_field(services: Services, demo_db: Path) -> None:
+    """The Chinese console shows a service's refusal in Chinese, under the field it is about."""
+    outsider = _query(
+        services.db_path,
+        "SELECT c.cif FROM customer c WHERE c.id NOT IN (SELECT a.customer_id FROM assignment a "
+        "JOIN staff s ON s.id = a.staff_id WHERE s.code = :code) LIMIT 1",
+        code=RM,
+    )[0][0]
+    set_language("zh")
+    try:
+        async with Host().run_test(size=(120, 40)) as pilot:
+            await _open(pilot, VisitPlanDialog(services, cif=CIF))
+            await _type(pilot, "when", "-1 10:00")
+            await _type(pilot, "purpose", "理财回顾")
+            await _save(pilot)
+            assert _error(pilot, "when") == "2026-11-21 10:00 已过去；拜访计划只能安排在将来的时间"
+            await _retype(pilot, "customer", str(outsider))
+            await _retype(pilot, "when", "+2 15:00")
+            await _save(pilot)
+            assert _error(pilot, "customer") == f"在您可查看的客户中找不到客户 '{outsider}'"
+            assert _value(pilot, "purpose") == "理财回顾"
+    finally:
+        set_language("en")
+    assert _count(demo_db, "visit_plan") == 0
+
+
 # -- visit record -------------------------------------------------------------------------------------
 
 

@@ -12,7 +12,7 @@ from babel.messages.extract import extract_from_dir
 from babel.messages.pofile import read_po
 
 from rm_console import i18n
-from rm_console.domain.errors import UserError
+from rm_console.domain.errors import Phrase, UserError
 
 ROOT = Path(__file__).resolve().parent.parent
 #: Where console text is written.
@@ -75,7 +75,7 @@ def refusal_classes() -> set[str]:
 
 def refusal_keywords() -> dict[str, object]:
     """Babel keywords extracting each refusal's template (its first argument) and ``N_``."""
-    return {"N_": None, **dict.fromkeys(refusal_classes() - {"FieldError"})}
+    return {"N_": None, "Phrase": None, **dict.fromkeys(refusal_classes() - {"FieldError"})}
 
 
 def refusal_files() -> list[Path]:
@@ -96,8 +96,8 @@ def fields(template: str) -> set[str]:
 def test_every_refusal_is_a_template_the_catalogs_can_hold() -> None:
     """A refusal the console shows is made from a literal English template and named values, never an
     f-string or a sentence built elsewhere, so that it is extracted and translated; its values are the
-    names its template fills in."""
-    classes = refusal_classes() - {"FieldError"}
+    names its template fills in. So is a :class:`Phrase` it names."""
+    classes = (refusal_classes() - {"FieldError"}) | {"Phrase"}
     wrong: list[str] = []
     for path in refusal_files():
         where = path.relative_to(ROOT)
@@ -141,6 +141,14 @@ def test_a_refusal_is_english_for_the_command_line_and_translated_for_the_consol
     catalog = {"{text!r} is not a date": "{text!r} 不是日期", "--month: {error}": "--month：{error}"}
     assert outer.localized(lambda message: catalog.get(message, message)) == "--month：'abc' 不是日期"
     assert UserError("no {braces} here").localized(lambda message: message) == "no {braces} here"
+    named = UserError("only {who} may {doing}", who=Phrase("an analyst"), doing=Phrase("confirm tier rules"))
+    words = {
+        "an analyst": "分析师",
+        "confirm tier rules": "确认等级规则",
+        "only {who} may {doing}": "只有{who}可以{doing}",
+    }
+    assert str(named) == "only an analyst may confirm tier rules"
+    assert named.localized(lambda message: words.get(message, message)) == "只有分析师可以确认等级规则"
 
 
 def translations() -> dict[str, str]:

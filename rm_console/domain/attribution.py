@@ -45,7 +45,7 @@ from decimal import Decimal
 from enum import StrEnum
 
 from rm_console.domain.enums import CreditRole, CreditSource
-from rm_console.domain.errors import UserError
+from rm_console.domain.errors import Phrase, UserError
 
 #: One whole sale in basis points.
 WHOLE_BP = 10_000
@@ -62,11 +62,11 @@ _RATIO_TEXT = re.compile(r"\d+(?:\.(\d+))?|\.(\d+)")
 ROLE_ZH: dict[str, str] = {CreditRole.SELLER: "销售人", CreditRole.REFERRER: "推荐人"}
 """The Chinese name of each credit role."""
 
-SOURCE_WORDS: dict[str, str] = {
-    CreditSource.MANUAL: "registered",
-    CreditSource.AUTO: "automatic: the customer's primary RM",
-    CreditSource.GRACE: "by the grace-period rule: the teller 柜员",
-    CreditSource.ADJUSTED: "adjusted by a branch manager",
+SOURCE_WORDS: dict[str, Phrase] = {
+    CreditSource.MANUAL: Phrase("registered"),
+    CreditSource.AUTO: Phrase("automatic: the customer's primary RM"),
+    CreditSource.GRACE: Phrase("by the grace-period rule: the teller 柜员"),
+    CreditSource.ADJUSTED: Phrase("adjusted by a branch manager"),
 }
 """How a sentence explains where a credit came from."""
 

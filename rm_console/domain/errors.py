@@ -3,12 +3,21 @@
 A refusal is written in English as a template with named values, ``NotFound("no customer {cif!r}",
 cif=cif)``: its ``str`` is the English sentence (the CLI's), and :meth:`UserError.localized` gives the
 same sentence in the console's language, the template looked up in the gettext catalogs first. The
-templates are literal strings so that the catalogs can be extracted from the code.
+templates are literal strings so that the catalogs can be extracted from the code. A word or phrase a
+refusal names as a value (what the person tried to do, a role) is a :class:`Phrase`, translated with it.
 """
 
 from __future__ import annotations
 
 from collections.abc import Callable
+
+
+class Phrase(str):
+    """An English word or phrase that a refusal names as a value, ``Phrase("plan visits")``: the English as
+    a ``str``, translated when the refusal is :meth:`~UserError.localized`. Written literally, like a
+    template, so that the catalogs can be extracted from the code."""
+
+    __slots__ = ()
 
 
 class UserError(Exception):
@@ -19,18 +28,23 @@ class UserError(Exception):
         self.template = message
         """The English sentence, with ``{name}`` for each of :attr:`values`."""
         self.values = values
-        """The values the sentence names; a value that is itself a refusal is localized with it."""
+        """The values the sentence names; a value that is a refusal or a :class:`Phrase` is localized with
+        it."""
 
     def localized(self, translate: Callable[[str], str]) -> str:
         """The sentence with its template translated by ``translate`` (a gettext lookup)."""
         template = translate(self.template)
         if not self.values:
             return template
-        values = {
-            name: value.localized(translate) if isinstance(value, UserError) else value
-            for name, value in self.values.items()
-        }
-        return template.format(**values)
+        return template.format(**{name: _localized(value, translate) for name, value in self.values.items()})
+
+
+def _localized(value: object, translate: Callable[[str], str]) -> object:
+    if isinstance(value, UserError):
+        return value.localized(translate)
+    if isinstance(value, Phrase):
+        return translate(value)
+    return value
 
 
 class NotFound(UserError):

@@ -8,18 +8,42 @@ from typing import Any
 from sqlalchemy import Connection
 
 from rm_console.domain.dto import StaffDTO
-from rm_console.domain.errors import NotFound, PermissionRefused
-from rm_console.domain.words import role_label
+from rm_console.domain.enums import Role
+from rm_console.domain.errors import NotFound, PermissionRefused, Phrase, UserError
 from storage.scope import staff_by_code
 
+#: Each role as a refusal names it ("RM001 (branch manager at 0101) may not …").
+ROLE_PHRASES: dict[str, Phrase] = {
+    Role.RM: Phrase("relationship manager"),
+    Role.BRANCH_MANAGER: Phrase("branch manager"),
+    Role.TELLER: Phrase("teller"),
+    Role.ANALYST: Phrase("analyst"),
+}
+#: Each role with its article ("only a branch manager may …").
+_A_ROLE: dict[str, Phrase] = {
+    Role.RM: Phrase("a relationship manager"),
+    Role.BRANCH_MANAGER: Phrase("a branch manager"),
+    Role.TELLER: Phrase("a teller"),
+    Role.ANALYST: Phrase("an analyst"),
+}
 
-def _a(noun: str) -> str:
-    """``an analyst``, ``a branch manager``."""
-    return f"an {noun}" if noun[:1] in "aeiou" else f"a {noun}"
+
+def role_phrase(role: str) -> Phrase:
+    """The role named in a refusal, translated with it."""
+    return ROLE_PHRASES[role]
+
+
+def _either(roles: Iterable[str]) -> Phrase | UserError:
+    """``a branch manager or an analyst``, translated with the refusal that names it."""
+    phrases = [_A_ROLE[role] for role in roles]
+    either: Phrase | UserError = phrases[0]
+    for phrase in phrases[1:]:
+        either = UserError("{first} or {second}", first=either, second=phrase)
+    return either
 
 
 def acting_staff(
-    conn: Connection, code: str | None, *, doing: str, roles: Iterable[str] = ()
+    conn: Connection, code: str | None, *, doing: Phrase, roles: Iterable[str] = ()
 ) -> dict[str, Any]:
     """The acting staff member's row (with institution code and name).
 
@@ -35,8 +59,8 @@ def acting_staff(
         raise NotFound("no staff member has the code {code!r}", code=code)
     allowed = tuple(roles)
     if allowed and staff["role"] not in allowed:
-        may = " or ".join(_a(role_label(str(role))) for role in allowed)
-        role = _a(role_label(str(staff["role"])))
+        may = _either(str(role) for role in allowed)
+        role = _A_ROLE[str(staff["role"])]
         raise PermissionRefused(
             "{code} is {role}; only {may} may {doing}", code=code, role=role, may=may, doing=doing
         )

@@ -38,7 +38,7 @@ from rm_console.domain.dto import (
     ShareDTO,
 )
 from rm_console.domain.enums import AssignmentRole, InstitutionKind, Role, Tier
-from rm_console.domain.errors import NotFound, UserError
+from rm_console.domain.errors import NotFound, Phrase, UserError
 from rm_console.domain.masking import mask_id_no, mask_phone
 from rm_console.services.acting import acting_staff, staff_dto
 from storage import audit
@@ -115,7 +115,7 @@ class AssignmentService:
 
     # -- who may do what --------------------------------------------------------------------------
 
-    def _manager(self, conn: Connection, doing: str) -> dict[str, Any]:
+    def _manager(self, conn: Connection, doing: Phrase) -> dict[str, Any]:
         return acting_staff(conn, self._services.actor, doing=doing, roles=(Role.BRANCH_MANAGER,))
 
     def _managed_customer(self, conn: Connection, manager: dict[str, Any], cif: str) -> dict[str, Any]:
@@ -166,7 +166,7 @@ class AssignmentService:
         reason = (reason or "").strip() or None
         proposed = self._proposal(primary, secondaries)
         with self._services.engine.begin() as conn:
-            manager = self._manager(conn, "assign customers to RMs")
+            manager = self._manager(conn, Phrase("assign customers to RMs"))
             customer = self._managed_customer(conn, manager, cif)
             before = current_shares(conn, [customer["id"]]).get(customer["id"])
             staff = staff_rows(conn, {share.staff for share in proposed})
@@ -255,7 +255,7 @@ class AssignmentService:
         reason = (reason or "").strip() or None
         proposed = self._proposal(primary, secondaries)
         with self._services.engine.begin() as conn:
-            manager = self._manager(conn, "assign customers to RMs")
+            manager = self._manager(conn, Phrase("assign customers to RMs"))
             place = institution_by_code(conn, institution)
             if place is None or not self._manages(conn, manager, int(place["id"])):
                 raise NotFound("no institution {code!r} among the institutions you manage", code=institution)
@@ -394,7 +394,7 @@ class AssignmentService:
         if not reason:
             raise AssignmentError("recycling a customer (客户回收) needs --reason saying why")
         with self._services.engine.begin() as conn:
-            manager = self._manager(conn, "recycle customers")
+            manager = self._manager(conn, Phrase("recycle customers"))
             customer = self._managed_customer(conn, manager, cif)
             before = current_shares(conn, [customer["id"]]).get(customer["id"])
             if not before:
@@ -422,7 +422,7 @@ class AssignmentService:
             acting = acting_staff(
                 conn,
                 self._services.actor,
-                doing="see the unassigned pool",
+                doing=Phrase("see the unassigned pool"),
                 roles=(Role.BRANCH_MANAGER, Role.ANALYST),
             )
             code = institution or str(acting["institution_code"])
@@ -473,7 +473,7 @@ class AssignmentService:
             raise AssignmentError("choose at least one customer to assign")
         proposed = self._proposal(primary, secondaries)
         with self._services.engine.begin() as conn:
-            manager = self._manager(conn, "assign customers to RMs")
+            manager = self._manager(conn, Phrase("assign customers to RMs"))
             customers = [self._managed_customer(conn, manager, cif) for cif in wanted]
             staff = staff_rows(conn, {share.staff for share in proposed})
             changes = self._changes(conn, customers, proposed, staff, reason=reason)
@@ -493,7 +493,7 @@ class AssignmentService:
             )
 
     def _allocation_place(
-        self, conn: Connection, doing: str, institution: str | None
+        self, conn: Connection, doing: Phrase, institution: str | None
     ) -> tuple[dict[str, Any], dict[str, Any]]:
         """The acting branch manager or analyst and the institution they look at (by default their own;
         a branch manager only theirs or one below it)."""
@@ -518,7 +518,7 @@ class AssignmentService:
         Branch managers see their own institutions; analysts see any.
         """
         with self._services.engine.connect() as conn:
-            acting, place = self._allocation_place(conn, "see the RMs of an institution", institution)
+            acting, place = self._allocation_place(conn, Phrase("see the RMs of an institution"), institution)
             place_id = int(place["id"])
             working = set(conn.execute(institution_and_descendants(place_id, name="staff_tree")).scalars())
             chain = ancestors(conn, place_id)
@@ -562,7 +562,7 @@ class AssignmentService:
         Branch managers see their own institutions; analysts see any.
         """
         with self._services.engine.connect() as conn:
-            _acting, place = self._allocation_place(conn, "see an RM's customers", institution)
+            _acting, place = self._allocation_place(conn, Phrase("see an RM's customers"), institution)
             rm = staff_rows(conn, [staff]).get(staff)
             if rm is None or rm["role"] != Role.RM:
                 raise NotFound("no relationship manager has the code {code!r}", code=staff)
@@ -604,7 +604,7 @@ class AssignmentService:
             end_of_day = datetime.combine(day + timedelta(days=1), time(), tzinfo=BUSINESS_TZ)
             moment = end_of_day.astimezone(UTC) - timedelta(microseconds=1)
         with self._services.engine.connect() as conn:
-            acting = acting_staff(conn, self._services.actor, doing="look up customers")
+            acting = acting_staff(conn, self._services.actor, doing=Phrase("look up customers"))
             scope = visible_customer_ids(
                 int(acting["id"]), str(acting["role"]), int(acting["institution_id"])
             )

@@ -35,7 +35,7 @@ from rm_console.domain.calendar import (
 )
 from rm_console.domain.calendar_dto import CalendarDayDTO, CalendarItemDTO, CalendarItemKind, CalendarMonthDTO
 from rm_console.domain.enums import ReminderState
-from rm_console.domain.errors import UserError
+from rm_console.domain.errors import Phrase, UserError
 from rm_console.services.acting import acting_staff, staff_dto
 from rm_console.services.day_facts import (
     assessment_facts,
@@ -126,7 +126,7 @@ class CalendarService:
         The reminders from the bank's data are computed once per business date and kept as a prepared
         view (:mod:`storage.prepared`) until that data changes; what the RM records is read every time."""
         with self._services.engine.connect() as conn:
-            acting = acting_staff(conn, self._services.actor, doing="see the work calendar")
+            acting = acting_staff(conn, self._services.actor, doing=Phrase("see the work calendar"))
             today = self._today(conn)
             idx = self._month(month, today)
             first = month_start(idx)

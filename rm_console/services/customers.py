@@ -36,7 +36,7 @@ from rm_console.domain.customer_dto import (
 )
 from rm_console.domain.dto import RecommendationDTO
 from rm_console.domain.enums import AssetClass, Counterparty, Status, Tier
-from rm_console.domain.errors import NotFound, UserError
+from rm_console.domain.errors import NotFound, Phrase, UserError
 from rm_console.domain.masking import mask_id_no, mask_phone
 from rm_console.domain.tiers import RuleSet
 from rm_console.services.acting import acting_staff
@@ -110,7 +110,7 @@ class CustomerService:
     # -- who and when -----------------------------------------------------------------------------
 
     def _acting(self, conn: Connection) -> dict[str, Any]:
-        return acting_staff(conn, self._services.actor, doing="look up customers")
+        return acting_staff(conn, self._services.actor, doing=Phrase("look up customers"))
 
     @staticmethod
     def _scope(staff: Mapping[str, Any]) -> Select[tuple[int]]:

@@ -35,7 +35,7 @@ from rm_console.domain.calendar import (
 )
 from rm_console.domain.dto import ReportScope, StaffDTO
 from rm_console.domain.enums import InstitutionKind, Role
-from rm_console.domain.errors import NotFound, PermissionRefused, UserError
+from rm_console.domain.errors import NotFound, PermissionRefused, Phrase, UserError
 from rm_console.domain.performance import (
     SALES_REPORT_KEYS,
     Leaderboard,
@@ -48,8 +48,7 @@ from rm_console.domain.performance import (
     ranked,
     sorted_report_rows,
 )
-from rm_console.domain.words import role_label
-from rm_console.services.acting import acting_staff, staff_dto
+from rm_console.services.acting import acting_staff, role_phrase, staff_dto
 from storage.meta import BUSINESS_DATE, get_meta
 from storage.performance import GroupKey, covers_every_institution, credit_sums, institution_chain
 from storage.scope import institution_and_descendants, institution_by_code, institution_is_within
@@ -122,7 +121,9 @@ class PerformanceService:
         bad month.
         """
         with self._services.engine.connect() as conn:
-            request = self._request(conn, institution, month, doing="see the sales leaderboard", report=False)
+            request = self._request(
+                conn, institution, month, doing=Phrase("see the sales leaderboard"), report=False
+            )
             rows = credit_sums(
                 conn,
                 institutions=request.tree("sale_tree"),
@@ -178,7 +179,9 @@ class PerformanceService:
                 choices=", ".join(SALES_REPORT_KEYS),
             )
         with self._services.engine.connect() as conn:
-            request = self._request(conn, institution, month, doing="run the sales report", report=True)
+            request = self._request(
+                conn, institution, month, doing=Phrase("run the sales report"), report=True
+            )
             own_only = request.acting.role in _FRONT_LINE
             options: dict[str, Any] = {
                 "first": request.first,
@@ -225,7 +228,7 @@ class PerformanceService:
     # -----------------------------------------------------------------------------------------------
 
     def _request(
-        self, conn: Connection, institution: str | None, month: str | None, *, doing: str, report: bool
+        self, conn: Connection, institution: str | None, month: str | None, *, doing: Phrase, report: bool
     ) -> _Request:
         """Who acts, the institution they asked for (checked) or their default one, and the month."""
         row = acting_staff(conn, self._services.actor, doing=doing)
@@ -236,7 +239,7 @@ class PerformanceService:
             raise PermissionRefused(
                 "{code} is a {role}; only analysts, branch managers, RMs and tellers may {doing}",
                 code=acting.code,
-                role=role_label(role),
+                role=role_phrase(role),
                 doing=doing,
             )
         if institution is None:
@@ -273,7 +276,7 @@ class PerformanceService:
         own_id: int,
         chain: list[dict[str, Any]],
         place: dict[str, Any],
-        doing: str,
+        doing: Phrase,
     ) -> None:
         """Refuse an institution outside what the acting person may see."""
         if acting.role == Role.ANALYST:
@@ -288,7 +291,7 @@ class PerformanceService:
                 "{code} ({role} at {own}) may not {doing} for institution {place}; choose {own}, "
                 "an institution under it or one above it",
                 code=acting.code,
-                role=role_label(acting.role),
+                role=role_phrase(acting.role),
                 own=acting.institution_code,
                 doing=doing,
                 place=place["code"],
@@ -297,7 +300,7 @@ class PerformanceService:
             "{code} ({role} at {own}) may not {doing} for institution {place}; choose {own} "
             "or an institution under it",
             code=acting.code,
-            role=role_label(acting.role),
+            role=role_phrase(acting.role),
             own=acting.institution_code,
             doing=doing,
             place=place["code"],

@@ -35,7 +35,7 @@ from rm_console.domain.complaints import (
     next_step,
 )
 from rm_console.domain.enums import CaseStatus, ContactKind, Role
-from rm_console.domain.errors import NotFound, PermissionRefused
+from rm_console.domain.errors import NotFound, PermissionRefused, Phrase
 from rm_console.domain.questionnaire import (
     BANDS,
     LEVEL_NAMES,
@@ -93,6 +93,12 @@ if TYPE_CHECKING:
 
 #: The kinds :meth:`RecordService.record_contact` records (visits have :meth:`RecordService.record_visit`).
 PLAIN_CONTACT_KINDS = (ContactKind.CALL, ContactKind.MESSAGE, ContactKind.EVENT)
+#: What a person recording each plain contact kind is doing, as a refusal names it.
+_RECORDING: dict[str, Phrase] = {
+    ContactKind.CALL: Phrase("record calls"),
+    ContactKind.MESSAGE: Phrase("record messages"),
+    ContactKind.EVENT: Phrase("record events"),
+}
 
 
 def _jsonable(values: Mapping[str, Any]) -> dict[str, Any]:
@@ -276,7 +282,7 @@ class RecordService:
 
     # -- who, whom and when -----------------------------------------------------------------------
 
-    def _acting(self, conn: Connection, doing: str) -> dict[str, Any]:
+    def _acting(self, conn: Connection, doing: Phrase) -> dict[str, Any]:
         return acting_staff(conn, self._services.actor, doing=doing)
 
     @staticmethod
@@ -373,7 +379,7 @@ class RecordService:
         if planned is None:
             raise RecordError("--at: a visit plan needs its time (YYYY-MM-DD HH:MM, Beijing time)")
         with self._services.engine.begin() as conn:
-            staff = self._acting(conn, "plan visits")
+            staff = self._acting(conn, Phrase("plan visits"))
             customer = self._customer(conn, staff, cif)
             _, now = self._clock(conn)
             check_planned(planned, now)
@@ -417,7 +423,7 @@ class RecordService:
     def cancel_plan(self, plan_id: str) -> VisitPlanDTO:
         """Cancel a visit plan (its author, or a branch manager or analyst who sees the customer)."""
         with self._services.engine.begin() as conn:
-            staff = self._acting(conn, "cancel visit plans")
+            staff = self._acting(conn, Phrase("cancel visit plans"))
             plan = self._plan(conn, staff, plan_id)
             pk = plan["id"]
             if int(plan["staff_id"]) != int(staff["id"]) and staff["role"] not in (
@@ -484,7 +490,7 @@ class RecordService:
         occurred = self._moment(at)
         codes = list(dict.fromkeys(code.strip() for code in products if code and code.strip()))
         with self._services.engine.begin() as conn:
-            staff = self._acting(conn, "record visits")
+            staff = self._acting(conn, Phrase("record visits"))
             customer = self._customer(conn, staff, cif)
             _, now = self._clock(conn)
             occurred = check_happened(occurred or now, now, what="visit")
@@ -561,7 +567,7 @@ class RecordService:
         follow_up_day = self._day(follow_up, "--follow-up")
         occurred = self._moment(at)
         with self._services.engine.begin() as conn:
-            staff = self._acting(conn, f"record {wanted}s")
+            staff = self._acting(conn, _RECORDING[wanted])
             customer = self._customer(conn, staff, cif)
             _, now = self._clock(conn)
             occurred = check_happened(occurred or now, now, what=wanted)
@@ -624,7 +630,7 @@ class RecordService:
             raise RecordError("--description: a complaint needs a description of what happened")
         received = self._moment(at)
         with self._services.engine.begin() as conn:
-            staff = self._acting(conn, "record complaints")
+            staff = self._acting(conn, Phrase("record complaints"))
             customer = self._customer(conn, staff, cif)
             _, now = self._clock(conn)
             received = check_happened(received or now, now, what="complaint")
@@ -673,7 +679,7 @@ class RecordService:
         if note is None:
             raise RecordError("--note: a complaint step needs a note saying what was done")
         with self._services.engine.begin() as conn:
-            staff = self._acting(conn, "handle complaints")
+            staff = self._acting(conn, Phrase("handle complaints"))
             found = self._complaint(conn, staff, complaint_id)
             pk = found["id"]
             done = [
@@ -717,7 +723,7 @@ class RecordService:
     def close_complaint(self, complaint_id: str) -> ComplaintDTO:
         """Close a complaint; refused unless its follow-up (回访) is done."""
         with self._services.engine.begin() as conn:
-            staff = self._acting(conn, "close complaints")
+            staff = self._acting(conn, Phrase("close complaints"))
             found = self._complaint(conn, staff, complaint_id)
             pk = found["id"]
             done = [
@@ -748,7 +754,7 @@ class RecordService:
     def complaint(self, complaint_id: str) -> ComplaintDTO:
         """A complaint with its steps, if its customer is one the acting person may see."""
         with self._services.engine.connect() as conn:
-            staff = self._acting(conn, "look at complaints")
+            staff = self._acting(conn, Phrase("look at complaints"))
             return self._complaint_view(conn, self._complaint(conn, staff, complaint_id)["id"])
 
     # -- the daily work log -----------------------------------------------------------------------
@@ -763,7 +769,7 @@ class RecordService:
         work_kind = parse_work_kind(kind)
         wanted_day = self._day(day, "--day")
         with self._services.engine.begin() as conn:
-            staff = self._acting(conn, "keep a work log")
+            staff = self._acting(conn, Phrase("keep a work log"))
             customer = self._customer(conn, staff, cif) if cif is not None and cif.strip() else None
             today, now = self._clock(conn)
             entry_day = check_work_day(wanted_day or today, today)
@@ -807,7 +813,7 @@ class RecordService:
         """The acting person's work log of ``day`` (default today), in the order it was written."""
         wanted_day = self._day(day, "--day")
         with self._services.engine.connect() as conn:
-            staff = self._acting(conn, "read a work log")
+            staff = self._acting(conn, Phrase("read a work log"))
             today, _ = self._clock(conn)
             shown = wanted_day or today
             return WorkLogDay(
@@ -860,7 +866,7 @@ class RecordService:
         """Score the questionnaire ``answers`` (``1a,2c,…``) of customer ``cif`` into C1–C5 and store the
         assessment, valid through :func:`~rm_console.domain.questionnaire.valid_until` of today."""
         with self._services.engine.begin() as conn:
-            staff = self._acting(conn, "assess customers' risk tolerance")
+            staff = self._acting(conn, Phrase("assess customers' risk tolerance"))
             customer = self._customer(conn, staff, cif)
             checked = check_answers(answers)
             total, level = score(checked)
@@ -896,7 +902,7 @@ class RecordService:
         factor; store the whole score, its grade and each factor's part."""
         card = find_scorecard(scorecard.strip().lower())
         with self._services.engine.begin() as conn:
-            staff = self._acting(conn, "rate customers' credit")
+            staff = self._acting(conn, Phrase("rate customers' credit"))
             customer = self._customer(conn, staff, cif)
             check_scorecard_kind(card.key, str(customer["kind"]), str(customer["cif"]))
             rating = rate(card, {key.strip().lower(): value for key, value in sub_scores.items()})
@@ -931,7 +937,7 @@ class RecordService:
         """Customer ``cif``'s contact timeline (newest first, with staff), visit plans, complaints with
         their steps, latest risk assessment (with its expiry) and latest credit rating."""
         with self._services.engine.connect() as conn:
-            staff = self._acting(conn, "look up customers")
+            staff = self._acting(conn, Phrase("look up customers"))
             customer = self._customer(conn, staff, cif)
             today, _ = self._clock(conn)
             pk, code, name = int(customer["id"]), str(customer["cif"]), str(customer["name"])

@@ -16,9 +16,8 @@ from rm_console.domain.dto import (
     TierReportRow,
 )
 from rm_console.domain.enums import Role
-from rm_console.domain.errors import NotFound, PermissionRefused, UserError
-from rm_console.domain.words import role_label
-from rm_console.services.acting import acting_staff, staff_dto
+from rm_console.domain.errors import NotFound, PermissionRefused, Phrase, UserError
+from rm_console.services.acting import acting_staff, role_phrase, staff_dto
 from storage.reports import (
     aum_month_range,
     churn_rows,
@@ -76,7 +75,7 @@ class ReportService:
         scope, NotFound for an unknown staff or institution code, UserError for a bad month.
         """
         with self._services.engine.connect() as conn:
-            scope, customer_ids = self._scope(conn, institution, "the churn report")
+            scope, customer_ids = self._scope(conn, institution, Phrase("the churn report"))
             month_idx = self._month(conn, month)
             try:
                 rows, source, version = churn_rows(conn, customer_ids, month_idx)
@@ -102,7 +101,7 @@ class ReportService:
         tier evaluation.
         """
         with self._services.engine.connect() as conn:
-            scope, customer_ids = self._scope(conn, institution, "the tier report")
+            scope, customer_ids = self._scope(conn, institution, Phrase("the tier report"))
             month_idx = stored_evaluation_month(conn)
             if month_idx is None:
                 raise UserError("the store has no tier evaluation yet; run 'rmc tiers recompute' first")
@@ -124,7 +123,7 @@ class ReportService:
         )
 
     def _scope(
-        self, conn: Connection, institution: str | None, what: str
+        self, conn: Connection, institution: str | None, what: Phrase
     ) -> tuple[ReportScope, Select[tuple[int]]]:
         """The acting person's scope, narrowed to ``institution`` when given, and its customer ids."""
         row = acting_staff(conn, self._services.actor, doing=what)
@@ -142,7 +141,7 @@ class ReportService:
                 "{staff} ({role} at {institution}) may not see institution {code}; choose {institution} "
                 "or an institution under it",
                 staff=acting.code,
-                role=role_label(acting.role),
+                role=role_phrase(acting.role),
                 institution=acting.institution_code,
                 code=place["code"],
             )

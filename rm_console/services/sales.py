@@ -28,6 +28,7 @@ from sqlalchemy import Connection, Select
 from rm_console.domain.attribution import (
     GRACE_PARAMETER,
     ROLE_ZH,
+    SOURCE_WORDS,
     AttributionRun,
     CreditView,
     RegistrationOutcome,
@@ -43,8 +44,8 @@ from rm_console.domain.attribution import (
     sale_status,
 )
 from rm_console.domain.calendar import business_date, month_text, parse_date, parse_month
-from rm_console.domain.enums import CreditRole, CreditSource, Role
-from rm_console.domain.errors import NotFound, PermissionRefused, UserError
+from rm_console.domain.enums import CreditRole, Role
+from rm_console.domain.errors import NotFound, PermissionRefused, Phrase, UserError
 from rm_console.services.acting import acting_staff
 from storage import audit
 from storage import sales as store
@@ -89,19 +90,6 @@ def _credit_views(credits: Iterable[dict[str, Any]]) -> tuple[CreditView, ...]:
     )
 
 
-def _source_words(source: str) -> UserError:
-    """Where a seller's credit came from (the words of
-    :data:`rm_console.domain.attribution.SOURCE_WORDS`), as a value of a refusal: a template of its own,
-    so that the console translates it with the sentence."""
-    if source == CreditSource.MANUAL:
-        return UserError("registered")
-    if source == CreditSource.AUTO:
-        return UserError("automatic: the customer's primary RM")
-    if source == CreditSource.GRACE:
-        return UserError("by the grace-period rule: the teller 柜员")
-    return UserError("adjusted by a branch manager")
-
-
 def _not_found(txn_id: str) -> NotFound:
     return NotFound("no sale has the transaction id {txn_id!r}", txn_id=txn_id)
 
@@ -114,7 +102,7 @@ class SalesService:
 
     # -- who and where ----------------------------------------------------------------------------
 
-    def _acting(self, conn: Connection, doing: str, roles: Iterable[str] = ()) -> dict[str, Any]:
+    def _acting(self, conn: Connection, doing: Phrase, roles: Iterable[str] = ()) -> dict[str, Any]:
         return acting_staff(conn, self._services.actor, doing=doing, roles=roles)
 
     @staticmethod
@@ -228,7 +216,12 @@ class SalesService:
                 "the role must be seller (销售人) or referrer (推荐人), not {role!r}", role=role
             ) from None
         with self._services.engine.begin() as conn:
-            staff = self._acting(conn, f"register as {credit_role.value} of a sale")
+            staff = self._acting(
+                conn,
+                Phrase("register as seller of a sale")
+                if credit_role is CreditRole.SELLER
+                else Phrase("register as referrer of a sale"),
+            )
             sale = self._own_sale(conn, staff, txn_id)
             self._refuse_adjusted(conn, sale)
             code, staff_id, txn_pk = str(staff["code"]), int(staff["id"]), int(sale["txn_pk"])
@@ -303,13 +296,13 @@ class SalesService:
                     "you ({code}) are already the seller (销售人) of sale {txn_id} ({source})",
                     code=code,
                     txn_id=txn_id,
-                    source=_source_words(source),
+                    source=SOURCE_WORDS[source],
                 )
             raise PermissionRefused(
                 "{seller} is the seller (销售人) of sale {txn_id} ({source}); a branch manager may adjust it",
                 seller=self._named(conn, person.code),
                 txn_id=txn_id,
-                source=_source_words(source),
+                source=SOURCE_WORDS[source],
             )
         if seller is not None and seller[0].staff_id == staff_id:
             raise UserError(
@@ -317,7 +310,7 @@ class SalesService:
                 "and cannot also be its referrer (推荐人)",
                 code=code,
                 txn_id=txn_id,
-                source=_source_words(seller[1]),
+                source=SOURCE_WORDS[seller[1]],
             )
         referrer = facts.registered_referrer
         if referrer is not None:
@@ -338,7 +331,7 @@ class SalesService:
         """Revoke the acting person's active registration(s) on a sale of their institution and
         re-settle the sale. Only the author may revoke a registration; an adjusted sale is refused."""
         with self._services.engine.begin() as conn:
-            staff = self._acting(conn, "revoke a sale registration")
+            staff = self._acting(conn, Phrase("revoke a sale registration"))
             sale = self._own_sale(conn, staff, txn_id)
             self._refuse_adjusted(conn, sale)
             code, staff_id, txn_pk = str(staff["code"]), int(staff["id"]), int(sale["txn_pk"])
@@ -405,7 +398,7 @@ class SalesService:
         date) by the automatic, manual and grace-period rules (branch managers and analysts only).
         Running it again with the same or a later date never changes a sale it settled."""
         with self._services.engine.begin() as conn:
-            self._acting(conn, "run sales attribution", roles=(Role.BRANCH_MANAGER, Role.ANALYST))
+            self._acting(conn, Phrase("run sales attribution"), roles=(Role.BRANCH_MANAGER, Role.ANALYST))
             day = self._as_of(conn, as_of)
             grace = self._grace_days(conn)
             settled = store.attribute(
@@ -426,7 +419,7 @@ class SalesService:
         — a branch manager of the sale's institution or one above it only. The shares are checked
         (:func:`rm_console.domain.attribution.parse_adjustment`); the sale is settled and fixed."""
         with self._services.engine.begin() as conn:
-            staff = self._acting(conn, "adjust a sale's attribution", roles=(Role.BRANCH_MANAGER,))
+            staff = self._acting(conn, Phrase("adjust a sale's attribution"), roles=(Role.BRANCH_MANAGER,))
             sale = store.find_sale(conn, txn_id)
             if sale is None or not self._within(conn, int(sale["institution_id"]), self._visible(staff)):
                 raise _not_found(txn_id)
@@ -466,7 +459,7 @@ class SalesService:
     def show(self, txn_id: str) -> SaleView:
         """One sale the acting person may see, with its registrations and credits."""
         with self._services.engine.connect() as conn:
-            staff = self._acting(conn, "see a sale")
+            staff = self._acting(conn, Phrase("see a sale"))
             sale = store.find_sale(conn, txn_id)
             if sale is None or not self._within(conn, int(sale["institution_id"]), self._visible(staff)):
                 raise _not_found(txn_id)
@@ -488,7 +481,7 @@ class SalesService:
                 "--limit must be from 1 to {maximum:,}, not {limit}", maximum=MAX_LIMIT, limit=limit
             )
         with self._services.engine.connect() as conn:
-            staff = self._acting(conn, "list sales")
+            staff = self._acting(conn, Phrase("list sales"))
             rows, total = store.list_sales(
                 conn,
                 institutions=self._visible(staff),

@@ -17,7 +17,7 @@ from rm_console.domain.alerts import alert_text
 from rm_console.domain.calendar import business_date, month_idx, month_text, parse_date, parse_month
 from rm_console.domain.dto import RecomputeReport, SimulationReport
 from rm_console.domain.enums import Role, Status, Tier
-from rm_console.domain.errors import NotFound, UserError
+from rm_console.domain.errors import NotFound, Phrase, UserError
 from rm_console.domain.tier_rules import RuleSetError, parse_toml, to_toml, validate, with_changes
 from rm_console.domain.tiers import MonthFigures, RuleSet, evaluate
 from rm_console.services.acting import acting_staff
@@ -64,7 +64,7 @@ class TierService:
 
     # -- who may do what --------------------------------------------------------------------------
 
-    def _acting(self, conn: Connection, allowed: Iterable[str] | None, doing: str) -> dict[str, Any]:
+    def _acting(self, conn: Connection, allowed: Iterable[str] | None, doing: Phrase) -> dict[str, Any]:
         return acting_staff(conn, self._services.actor, doing=doing, roles=allowed or ())
 
     # -- months and rules -------------------------------------------------------------------------
@@ -131,7 +131,7 @@ class TierService:
         """Evaluate every customer for ``month`` (default: the business date's month) with the rules in
         force and write tiers, history, alerts, notifications and retention cases (analysts only)."""
         with self._services.engine.begin() as conn:
-            self._acting(conn, (Role.ANALYST,), "recompute tiers")
+            self._acting(conn, (Role.ANALYST,), Phrase("recompute tiers"))
             target = self._month(conn, month)
             rules = load_rule_set(conn)
             return self._apply(conn, rules, target, action="tiers.recompute")
@@ -266,7 +266,7 @@ class TierService:
         """Evaluate changed rules against today's data and report who would move; writes nothing."""
         with self._services.engine.connect() as conn:
             try:
-                self._acting(conn, (Role.BRANCH_MANAGER, Role.ANALYST), "simulate tier rules")
+                self._acting(conn, (Role.BRANCH_MANAGER, Role.ANALYST), Phrase("simulate tier rules"))
                 target = self._month(conn, month)
                 base_version = current_version(conn) or 0
                 candidate = self._candidate(conn, list(changes or ()), rules_file)
@@ -281,7 +281,7 @@ class TierService:
         """Store the rule set of ``rules_file`` as a new version and recompute with it (analysts only).
         Returns the new version and the recompute report."""
         with self._services.engine.begin() as conn:
-            self._acting(conn, (Role.ANALYST,), "confirm tier rules")
+            self._acting(conn, (Role.ANALYST,), Phrase("confirm tier rules"))
             rules = self.read_rules(rules_file)
             target = self._month(conn, None)
             version = store_rule_set(
@@ -308,7 +308,7 @@ class TierService:
     def explain(self, cif: str) -> dict[str, object]:
         """The stored evaluation of one customer with every criterion judged (SPEC §12's document)."""
         with self._services.engine.connect() as conn:
-            staff = self._acting(conn, None, "explain a tier")
+            staff = self._acting(conn, None, Phrase("explain a tier"))
             scope = visible_customer_ids(int(staff["id"]), str(staff["role"]), int(staff["institution_id"]))
             customer_id = conn.execute(
                 select(_CUSTOMER.c.id).where(_CUSTOMER.c.cif == cif, _CUSTOMER.c.id.in_(scope))

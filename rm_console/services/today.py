@@ -25,7 +25,7 @@ from rm_console.domain.dto import (
     TodayReport,
 )
 from rm_console.domain.enums import ReminderState, Status, member
-from rm_console.domain.errors import NotFound, UserError
+from rm_console.domain.errors import NotFound, Phrase, UserError
 from rm_console.domain.festivals import previous_working_day
 from rm_console.services.acting import acting_staff, staff_dto
 from rm_console.services.assignments import no_customer
@@ -190,7 +190,7 @@ class TodayService:
         What comes from the bank's data is computed once per business date and kept as a prepared day
         (:mod:`storage.prepared`) until that data changes; what the RM records is read every time."""
         with self._services.engine.connect() as conn:
-            acting = acting_staff(conn, self._services.actor, doing="see the day's work")
+            acting = acting_staff(conn, self._services.actor, doing=Phrase("see the day's work"))
             today = self._day(conn, day)
             staff_id = int(acting["id"])
             part = self._data_part(conn, staff_id, today)
@@ -388,7 +388,7 @@ class TodayService:
                 raise UserError("--on: {error}", error=exc) from None
         wanted = (cif or "").strip()
         with self._services.engine.begin() as conn:
-            acting = acting_staff(conn, self._services.actor, doing="write reminders")
+            acting = acting_staff(conn, self._services.actor, doing=Phrase("write reminders"))
             today = self._day(conn, None)
             if day < today:
                 raise UserError(
@@ -455,7 +455,7 @@ class TodayService:
             )
         state = ACTIONS[action]
         with self._services.engine.begin() as conn:
-            acting = acting_staff(conn, self._services.actor, doing="mark reminders")
+            acting = acting_staff(conn, self._services.actor, doing=Phrase("mark reminders"))
             snooze: date | None = None
             if state is ReminderState.SNOOZED:
                 if until is None:
@@ -482,7 +482,7 @@ class TodayService:
         if not cif or kind not in {k.value for k in rec.RecommendationKind}:
             raise _no_recommendation(recommendation_id)
         with self._services.engine.begin() as conn:
-            acting = acting_staff(conn, self._services.actor, doing="dismiss recommendations")
+            acting = acting_staff(conn, self._services.actor, doing=Phrase("dismiss recommendations"))
             mine = {str(c["cif"]) for c in my_customers(conn, int(acting["id"]))}
             if cif not in mine:
                 raise _no_recommendation(recommendation_id)
