@@ -293,15 +293,22 @@ async def test_a_refused_visit_plan_shows_why_under_the_field_and_keeps_every_va
     assert _count(demo_db, "visit_plan") == 0
 
 
+def _outsider(services: Services) -> str:
+    """The CIF of a customer the acting RM is not assigned to."""
+    return str(
+        _query(
+            services.db_path,
+            "SELECT c.cif FROM customer c WHERE c.id NOT IN (SELECT a.customer_id FROM assignment a "
+            "JOIN staff s ON s.id = a.staff_id WHERE s.code = :code) LIMIT 1",
+            code=RM,
+        )[0][0]
+    )
+
+
 async def test_a_customer_outside_ones_scope_is_refused_under_the_customer(services: Services) -> None:
-    outsider = _query(
-        services.db_path,
-        "SELECT c.cif FROM customer c WHERE c.id NOT IN (SELECT a.customer_id FROM assignment a "
-        "JOIN staff s ON s.id = a.staff_id WHERE s.code = :code) LIMIT 1",
-        code=RM,
-    )[0][0]
+    outsider = _outsider(services)
     async with Host().run_test(size=(120, 40)) as pilot:
-        await _open(pilot, VisitPlanDialog(services, cif=str(outsider)))
+        await _open(pilot, VisitPlanDialog(services, cif=outsider))
         await _type(pilot, "when", "+2 15:00")
         await _type(pilot, "purpose", "Introduce")
         await _save(pilot)
@@ -310,12 +317,7 @@ async def test_a_customer_outside_ones_scope_is_refused_under_the_customer(servi
 
 async def test_a_refusal_is_shown_in_chinese_under_its_field(services: Services, demo_db: Path) -> None:
     """The Chinese console shows a service's refusal in Chinese, under the field it is about."""
-    outsider = _query(
-        services.db_path,
-        "SELECT c.cif FROM customer c WHERE c.id NOT IN (SELECT a.customer_id FROM assignment a "
-        "JOIN staff s ON s.id = a.staff_id WHERE s.code = :code) LIMIT 1",
-        code=RM,
-    )[0][0]
+    outsider = _outsider(services)
     set_language("zh")
     try:
         async with Host().run_test(size=(120, 40)) as pilot:

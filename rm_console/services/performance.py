@@ -284,26 +284,25 @@ class PerformanceService:
         place_id = int(place["id"])
         if institution_is_within(conn, place_id, own_id):
             return
+        named = {
+            "code": acting.code,
+            "role": role_phrase(acting.role),
+            "own": acting.institution_code,
+            "doing": doing,
+            "place": place["code"],
+        }
         if acting.role in _FRONT_LINE:
             if any(int(above["id"]) == place_id for above in chain):
                 return
             raise PermissionRefused(
                 "{code} ({role} at {own}) may not {doing} for institution {place}; choose {own}, "
                 "an institution under it or one above it",
-                code=acting.code,
-                role=role_phrase(acting.role),
-                own=acting.institution_code,
-                doing=doing,
-                place=place["code"],
+                **named,
             )
         raise PermissionRefused(
             "{code} ({role} at {own}) may not {doing} for institution {place}; choose {own} "
             "or an institution under it",
-            code=acting.code,
-            role=role_phrase(acting.role),
-            own=acting.institution_code,
-            doing=doing,
-            place=place["code"],
+            **named,
         )
 
     @staticmethod
