@@ -17,6 +17,7 @@ from textual.app import App, ComposeResult
 from textual.geometry import Region
 from textual.renderables.styled import Styled
 from textual.strip import Strip
+from textual.widgets import DataTable
 from textual.widgets.data_table import DuplicateKey
 
 import widgets.data_table as data_table
@@ -142,11 +143,12 @@ def test_typical_cells_of_the_console_are_drawn_as_rich_draws_them(text: Text, w
 
 
 class TablesApp(App[None]):
-    """Two tables with the console's kinds of cell, one of them with fixed column widths."""
+    """Two tables with the console's kinds of cell: one with a cell cursor, one with fixed column widths,
+    zebra stripes and a row cursor."""
 
     def compose(self) -> ComposeResult:
         yield Table(id="measured")
-        yield FixedWidthTable(id="fixed")
+        yield FixedWidthTable(id="fixed", zebra_stripes=True, cursor_type="row")
 
     def on_mount(self) -> None:
         rows = [
@@ -169,9 +171,12 @@ class TablesApp(App[None]):
 
 async def drawn(monkeypatch: pytest.MonkeyPatch, *, fast: bool) -> list[list[Strip]]:
     """Every line of both tables, with the cursor on the second row, drawn with or without
-    text_cell_line."""
-    if not fast:
+    text_cell_line: one line at a time, as a frame draws them (with what it looks up once a frame),
+    and cropped from a few columns in (one of them within a wide character), as when scrolled."""
+    if not fast:  # DataTable's own drawing, through and through
         monkeypatch.setattr(data_table, "text_cell_line", lambda *args: None)
+        for name in ("_render_line", "_get_row_style", "ordered_columns"):
+            monkeypatch.setattr(Table, name, getattr(DataTable, name))
     app = TablesApp()
     async with app.run_test(size=(80, 30)) as pilot:
         await pilot.pause()
@@ -179,8 +184,15 @@ async def drawn(monkeypatch: pytest.MonkeyPatch, *, fast: bool) -> list[list[Str
         for table in app.query(Table):
             table.move_cursor(row=1)
             await pilot.pause()
+            width, height = table.size
             table._clear_caches()
-            lines.append([table.render_line(y) for y in range(table.size.height)])
+            lines.append([table.render_line(y) for y in range(height)])
+            table._clear_caches()
+            lines.append(table.render_lines(Region(0, 0, width, height)))
+            table._clear_caches()
+            style = table.rich_style
+            crops = (1, 14, 15)
+            lines.append([table._render_line(y, x, x + width, style) for y in range(height) for x in crops])
     monkeypatch.undo()
     return lines
 

@@ -21,13 +21,15 @@ once. Both lean on ``DataTable``'s internals of the pinned Textual release.
 from __future__ import annotations
 
 from collections.abc import Iterable, Mapping, Sequence
-from itertools import zip_longest
+from functools import lru_cache
+from itertools import chain, zip_longest
 from typing import Any
 
 from rich.cells import cell_len, set_cell_size
 from rich.segment import Segment
 from rich.style import Style
 from rich.text import Text
+from textual._segment_tools import line_crop
 from textual._types import SegmentLines
 from textual.color import Color
 from textual.coordinate import Coordinate
@@ -46,6 +48,11 @@ class Table(DataTable[CellType]):
     cell of plain text without going through rich's generic rendering (see :func:`text_cell_line`)."""
 
     def __init__(self, *args: Any, **kwargs: Any) -> None:
+        #: While lines are drawn: the columns in order, and each kind of row's style, looked up once a
+        #: frame (DataTable looks them up several times a line, each time anew). Set first: DataTable's
+        #: own initialisation asks for the columns.
+        self._drawing_columns: list[Any] | None = None
+        self._drawing_row_styles: dict[tuple[object, Style], Style] = {}
         super().__init__(*args, **kwargs)
         self._drawn_widths: tuple[int, ...] = ()
         self._drawing_style: Style | None = None
@@ -55,16 +62,43 @@ class Table(DataTable[CellType]):
         (``DataTable.render_line`` asks for it every line, and it is worked out through every
         ancestor each time)."""
         self._drawing_style = super().rich_style
+        self._drawing_columns = super().ordered_columns
         try:
             return super().render_lines(crop)
         finally:
             self._drawing_style = None
+            self._drawing_columns = None
+            self._drawing_row_styles.clear()
 
     @property
     def rich_style(self) -> Style:
         """The table's style: while lines are drawn, the one worked out for them."""
         drawing = self._drawing_style
         return drawing if drawing is not None else super().rich_style
+
+    @property
+    def ordered_columns(self) -> list[Any]:
+        """The columns as they appear: while lines are drawn, those the frame started with (no column
+        is added or moved while a frame is drawn)."""
+        drawing = self._drawing_columns
+        return drawing if drawing is not None else super().ordered_columns
+
+    def _get_row_style(self, row_index: int, base_style: Style) -> Style:
+        """A row's style, by the kind of row (header, fixed, odd or even), once a frame while lines are
+        drawn: ``DataTable`` works out its component style through the whole tree each line."""
+        if self._drawing_columns is None:
+            return super()._get_row_style(row_index, base_style)
+        if row_index == -1:
+            kind: object = "header"
+        elif row_index < self.fixed_rows:
+            kind = "fixed"
+        else:
+            kind = row_index % 2 if self.zebra_stripes else "body"
+        key = (kind, base_style)
+        style = self._drawing_row_styles.get(key)
+        if style is None:
+            style = self._drawing_row_styles[key] = super()._get_row_style(row_index, base_style)
+        return style
 
     def _update_dimensions(self, new_rows: Iterable[RowKey]) -> None:
         super()._update_dimensions(new_rows)
@@ -148,7 +182,6 @@ class Table(DataTable[CellType]):
         if len(cells) != len(widths) or any(type(cell) is not Text for cell in cells):
             return super()._render_line_in_row(row_key, line_no, base_style, cursor_location, hover_location)
         row_style = self._get_row_style(row_index, base_style)
-        highlight = self._should_highlight
         styles = self._get_styles_to_render_cell
         show_hover_cursor = self._show_hover_cursor
         css_foreground = self.cursor_foreground_priority == "css"
@@ -160,22 +193,18 @@ class Table(DataTable[CellType]):
         scrollable_row: list[list[Segment]] = []
         layers: dict[tuple[bool, bool], tuple[Style, Style, bool]] = {}
         for column_index, (cell, width) in enumerate(zip(cells, widths, strict=True)):
-            location = Coordinate(row_index, column_index)
-            lit = (
-                highlight(hover_location, location, cursor_type),
-                highlight(cursor_location, location, cursor_type),
-            )
+            lit = _lit(cursor_type, row_index, column_index, hover_location, cursor_location)
             layer = layers.get(lit)
             if layer is None:
                 component_style, post_style = styles(
                     False, False, fixed, *lit, show_cursor, show_hover_cursor, css_foreground, css_background
                 )
                 plain = _plain_layer(component_style) and _plain_layer(post_style)
-                layer = layers[lit] = (component_style, post_style, plain)
-            component_style, post_style, plain = layer
-            meta = Style.from_meta({"row": row_index, "column": column_index})
+                layer = layers[lit] = (component_style, post_style, plain, row_style + component_style)
+            component_style, post_style, plain, plain_pre_style = layer
+            meta = cell_meta_style(row_index, column_index)
             if plain:
-                pre_style, cell_meta = row_style + component_style, meta
+                pre_style, cell_meta = plain_pre_style, meta
             else:
                 pre_style, cell_meta = row_style + meta + component_style, None
             line = text_cell_line(
@@ -193,10 +222,54 @@ class Table(DataTable[CellType]):
                     row_key, line_no, base_style, cursor_location, hover_location
                 )
             scrollable_row.append(line)
-        scrollable_row.append([self._row_end(row_index, row_style, cursor_location, hover_location, widths)])
-        row_pair: tuple[SegmentLines, SegmentLines] = ([], scrollable_row)
+        end = self._row_end(row_index, row_style, cursor_location, hover_location, widths)
+        scrollable_row.append([end])
+        drawn = _DrawnRow(scrollable_row)
+        drawn.cell_length = sum(widths) + len(end.text)
+        row_pair: tuple[SegmentLines, SegmentLines] = ([], drawn)
         self._row_render_cache[cache_key] = row_pair
         return row_pair
+
+    def _render_line(self, y: int, x1: int, x2: int, base_style: Style) -> Strip:
+        """``DataTable._render_line`` for a row :meth:`_render_line_in_row` drew itself: the same strip,
+        made knowing its length (DataTable measures every segment of every line again); any other line
+        as DataTable makes it. Same cache, same cache key."""
+        width = self.size.width
+        try:
+            row_key, line_no = self._get_offsets(y)
+        except LookupError:
+            return Strip.blank(width, base_style)
+        cursor_location = self.cursor_coordinate
+        hover_location = self.hover_coordinate
+        cache_key = (
+            y,
+            x1,
+            x2,
+            width,
+            cursor_location,
+            hover_location,
+            base_style,
+            self.cursor_type,
+            self._show_hover_cursor,
+            self._update_count,
+            self._pseudo_class_state,
+        )
+        cached = self._line_cache.get(cache_key)
+        if cached is not None:
+            return cached
+        fixed, scrollable = self._render_line_in_row(
+            row_key, line_no, base_style, cursor_location, hover_location
+        )
+        if fixed or not isinstance(scrollable, _DrawnRow):
+            return super()._render_line(y, x1, x2, base_style)
+        # DataTable crops with the table's width as the line's length, which is never less than x2: the
+        # crop keeps everything from x1 on, split exactly at x1 (a wide character cut in two becomes
+        # spaces), so the cropped line is the row's length less x1.
+        segments = line_crop(list(chain.from_iterable(scrollable)), x1, x2, width)
+        strip = Strip(segments, max(0, scrollable.cell_length - x1))
+        strip = strip.adjust_cell_length(width, base_style).simplify()
+        self._line_cache[cache_key] = strip
+        return strip
 
     def _row_end(
         self,
@@ -276,7 +349,7 @@ class Table(DataTable[CellType]):
             self.cursor_foreground_priority == "css",
             self.cursor_background_priority == "css",
         )
-        pre_style = base_style + Style.from_meta({"row": row_index, "column": column_index}) + component_style
+        pre_style = base_style + cell_meta_style(row_index, column_index) + component_style
         line = text_cell_line(
             cell,
             width,
@@ -413,6 +486,31 @@ def text_cell_line(
         else:
             drawn.append(Segment(part, final))
     return drawn
+
+
+class _DrawnRow(list[list[Segment]]):
+    """The cells of a row :meth:`Table._render_line_in_row` drew, and the row's length in cells."""
+
+    cell_length: int = 0
+
+
+def _lit(cursor_type: str, row: int, column: int, hover: Coordinate, cursor: Coordinate) -> tuple[bool, bool]:
+    """Whether the hover and the cursor highlight the cell at ``row``, ``column``: what
+    ``DataTable._should_highlight`` answers for each."""
+    if cursor_type == "row":
+        return hover.row == row, cursor.row == row
+    if cursor_type == "cell":
+        return hover == (row, column), cursor == (row, column)
+    if cursor_type == "column":
+        return hover.column == column, cursor.column == column
+    return False, False
+
+
+@lru_cache(maxsize=16384)
+def cell_meta_style(row: int, column: int) -> Style:
+    """The style carrying a cell's mouse metadata, as ``DataTable`` makes it: made once for each cell
+    position, so that the styles it is added to find their sums in rich's cache frame after frame."""
+    return Style.from_meta({"row": row, "column": column})
 
 
 def _plain_layer(style: Style | None) -> bool:
