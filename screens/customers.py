@@ -23,6 +23,7 @@ from rm_console.domain.words import status_label, tier_label
 from rm_console.i18n import N_, _, failure_text, language, with_chinese
 from screens.customer360 import Customer360Screen, customer_service
 from widgets.data_table import FixedWidthTable, column_widths
+from widgets.search_input import SearchInput
 from widgets.shell_footer import ShellFooter
 from widgets.shell_header import ShellHeader
 from widgets.tier_badge import status_text, tier_text
@@ -140,7 +141,7 @@ class CustomersScreen(Screen[None]):
         yield ShellHeader()
         yield Static("", id="title")
         with Horizontal(id="search-row"):
-            yield Input(placeholder=_("Search: name, CIF or phone tail"), id="search")
+            yield SearchInput(placeholder=_("Search: name, CIF or phone tail"), id="search")
             yield Static("", id="filter-summary")
         with Horizontal(id="filters"):
             yield Select(
