@@ -314,13 +314,14 @@ class Table(DataTable[CellType]):
         cursor: bool = False,
         hover: bool = False,
     ) -> SegmentLines:
-        """Draw a cell (of a row :meth:`_render_line_in_row` leaves to ``DataTable``): a body cell of one
-        line of unspanned text by :func:`text_cell_line`, which gives the segments of
-        ``DataTable._render_cell`` (neighbours of one style joined) in a fraction of the time; any
+        """Draw a cell (of a row :meth:`_render_line_in_row` leaves to ``DataTable``, the header's among
+        them): a cell of one line of unspanned text by :func:`text_cell_line`, which gives the segments
+        of ``DataTable._render_cell`` (neighbours of one style joined) in a fraction of the time; any
         other cell as ``DataTable`` does. Same cache, same cache key."""
-        if row_index < 0 or column_index < 0:
+        header = row_index == -1
+        if column_index < 0 or row_index < -1 or (header and self.header_height != 1):
             return super()._render_cell(row_index, column_index, base_style, width, cursor, hover)
-        row_key = self._row_locations.get_key(row_index)
+        row_key = self._header_row_key if header else self._row_locations.get_key(row_index)
         cache_key = (
             row_key,
             self._column_locations.get_key(column_index),
@@ -334,14 +335,18 @@ class Table(DataTable[CellType]):
         cached = self._cell_render_cache.get(cache_key)
         if cached is not None:
             return cached
-        row = self.rows.get(row_key) if row_key is not None else None
-        cell = self._get_row_renderables(row_index).cells[column_index] if row is not None else None
-        if row is None or row.height != 1 or type(cell) is not Text:
+        if header:
+            one_line = True
+        else:
+            row = self.rows.get(row_key) if row_key is not None else None
+            one_line = row is not None and row.height == 1
+        cell = self._get_row_renderables(row_index).cells[column_index] if one_line else None
+        if type(cell) is not Text:
             return super()._render_cell(row_index, column_index, base_style, width, cursor, hover)
         component_style, post_style = self._get_styles_to_render_cell(
+            header,
             False,
-            False,
-            row_index < self.fixed_rows or column_index < self.fixed_columns,
+            not header and (row_index < self.fixed_rows or column_index < self.fixed_columns),
             hover,
             cursor,
             self.show_cursor,
