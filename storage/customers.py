@@ -58,6 +58,9 @@ _TXN = Txn.__table__  # type: ignore[attr-defined]
 _HISTORY = TierHistory.__table__  # type: ignore[attr-defined]
 _CASE = RetentionCase.__table__  # type: ignore[attr-defined]
 _STEP = RetentionStep.__table__  # type: ignore[attr-defined]
+#: A customer's primary RM and that RM's staff row, as a page of the list joins them.
+_PRIMARY = _ASSIGNMENT.alias("primary_rm")
+_PRIMARY_STAFF = _STAFF.alias("primary_staff")
 
 #: The most rows one page of the customers list may hold.
 MAX_PAGE = 2000
@@ -243,8 +246,8 @@ def customer_page(
         keyed = keyed.outerjoin(_AUM, with_aum)
     keys = select(_CUSTOMER.c.id).select_from(keyed).where(*where).order_by(*orders[sort])
     page_ids = conn.execute(keys.limit(limit).offset(offset)).scalars().all()
-    primary = _ASSIGNMENT.alias("primary_rm")
-    rm_staff = _STAFF.alias("primary_staff")
+    primary = _PRIMARY
+    rm_staff = _PRIMARY_STAFF
     joined = (
         _CUSTOMER.outerjoin(_TIER, _TIER.c.customer_id == _CUSTOMER.c.id)
         .join(_INSTITUTION, _INSTITUTION.c.id == _CUSTOMER.c.institution_id)

@@ -8,6 +8,7 @@
 
 from __future__ import annotations
 
+from functools import lru_cache
 from typing import Any
 
 from sqlalchemy import ColumnElement, Connection, Select, literal, select, true
@@ -21,10 +22,14 @@ _INSTITUTION = Institution.__table__  # type: ignore[attr-defined]
 _STAFF = Staff.__table__  # type: ignore[attr-defined]
 
 
+@lru_cache(maxsize=256)
 def institution_and_descendants(institution_id: int, *, name: str = "tree") -> Select[tuple[int]]:
     """A select of ``institution_id`` and every institution below it (recursive, SQLite and PostgreSQL).
 
-    ``name`` names the recursive CTE; a statement that uses two such trees needs two names.
+    ``name`` names the recursive CTE; a statement that uses two such trees needs two names. The select
+    is made once for each institution and name (the tree is read when it runs): every scoped read asks
+    for it, and making its recursive CTE again each time cost a page of the customers list more than
+    reading it.
     """
     tree = select(literal(institution_id).label("id")).cte(name, recursive=True)
     tree = tree.union_all(select(_INSTITUTION.c.id).where(_INSTITUTION.c.parent_id == tree.c.id))
