@@ -133,6 +133,9 @@ class CustomersScreen(Screen[None]):
         self._theme_colours: tuple[str, dict[str, str]] | None = None
         #: What the table's columns were built for (the AUM column's title, compact or not, widths).
         self._columns: tuple[str, bool, tuple[int, ...]] | None = None
+        #: What the table shows: the page's rows, its AUM month, and how they were drawn (compact or not,
+        #: the theme, the language).
+        self._shown: tuple[object, ...] | None = None
 
     # -- layout -------------------------------------------------------------------------------------
 
@@ -249,6 +252,12 @@ class CustomersScreen(Screen[None]):
         self._show_title(page)
         table: FixedWidthTable[Text | str] = self.query_one("#customers", FixedWidthTable)
         lang = language()
+        # Typing a search often finds the same first page again (each digit of a CIF, until it narrows
+        # the list): then the table already shows it, and keeps its cursor, rather than being drawn anew.
+        shown = (page.rows, page.aum_month, self._compact, self.app.theme, lang)
+        if page.rows and shown == self._shown and table.row_count == len(page.rows):
+            return
+        self._shown = shown
         colours = self._colours()
         month = page.aum_month or ""
         aum_title = _("AUM {month}").format(month=month) if month else _("AUM")

@@ -118,6 +118,45 @@ async def test_search_narrows_the_list_as_you_type(db: Path, sql: sqlite3.Connec
         assert _listed(screen) == [SHOWCASE]
 
 
+async def test_a_search_finding_the_same_page_keeps_the_table_as_it_is(
+    db: Path, sql: sqlite3.Connection, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """Each digit of a CIF finds the same first page until it narrows the list: the table is then left
+    as it is, cursor and all, while the title tells the new count; a different page is drawn anew."""
+    app = _app(db, "BM01")
+    async with app.run_test(size=(120, 40)) as pilot:
+        screen = await _open_list(pilot, page_size=20)
+        table = screen.query_one("#customers", DataTable)
+        cleared: list[bool] = []
+        clear = type(table).clear
+
+        def counted(self: DataTable[Any], columns: bool = False) -> DataTable[Any]:
+            cleared.append(columns)
+            return clear(self, columns)
+
+        monkeypatch.setattr(type(table), "clear", counted)
+        await pilot.press("slash", "1")
+        await _settle(pilot)
+        first = _listed(screen)
+        table.focus()
+        await pilot.press("down", "down")
+        screen.query_one("#search", Input).focus()
+        cleared.clear()
+        await pilot.press("end", "0")
+        await _settle(pilot)
+        assert _listed(screen) == first == scope_cifs(sql, "BM01", "c.cif LIKE '10%'")[:20]
+        assert cleared == []
+        assert table.cursor_row == 2
+        assert f"{len(scope_cifs(sql, 'BM01', 'c.cif LIKE ' + repr('10%')))} customers" in str(
+            screen.query_one("#title", Static).render()
+        )
+        for key in "00000017":
+            await pilot.press(key)
+        await _settle(pilot)
+        assert _listed(screen) == [SHOWCASE]
+        assert cleared
+
+
 async def test_fast_typing_lands_only_the_last_search(db: Path, sql: sqlite3.Connection) -> None:
     app = _app(db, "AN01")
     async with app.run_test(size=(120, 40)) as pilot:
