@@ -168,6 +168,19 @@ def test_every_marked_message_has_a_chinese_translation() -> None:
     assert not missing, "untranslated: " + "; ".join(f"{where}: {m!r}" for m, where in missing.items())
 
 
+def test_a_message_has_one_translation_in_every_catalog() -> None:
+    """The catalogs are chained into one lookup, so a message translated two ways would show only one of
+    them, whichever catalog comes first."""
+    found: dict[str, dict[str, str]] = {}
+    for path in CATALOGS:
+        with path.open("rb") as handle:
+            for entry in read_po(handle):
+                if entry.id and isinstance(entry.id, str) and entry.string and not entry.fuzzy:
+                    found.setdefault(entry.id, {})[path.stem] = str(entry.string)
+    twice = {message: where for message, where in found.items() if len(set(where.values())) > 1}
+    assert not twice, twice
+
+
 @pytest.mark.parametrize("po", CATALOGS, ids=[p.stem for p in CATALOGS])
 def test_each_compiled_catalog_matches_its_source(po: Path) -> None:
     mo = po.with_suffix(".mo")
