@@ -21,6 +21,7 @@ from textual.widgets._footer import FooterKey
 from rm_console.app import make_app
 from rm_console.domain import reminders as rem
 from rm_console.domain.calendar_dto import CalendarItemKind
+from rm_console.domain.dto import ReminderDTO
 from rm_console.domain.enums import AssetClass, CardLevel, Direction
 from rm_console.services import Services
 from rm_console.services.calendar import CalendarService
@@ -39,7 +40,7 @@ from widgets.data_table import Table
 from widgets.leaderboard_panel import LeaderboardPanel, bar
 from widgets.month_calendar import MonthCalendar, weeks_of
 from widgets.recommendation_list import RecommendationList
-from widgets.reminder_list import NAME_WIDTH, PanelTable, ReminderList
+from widgets.reminder_list import NAME_WIDTH, Cell, PanelTable, ReminderList, cut
 from widgets.work_log_panel import WorkLogPanel
 
 AS_OF = date(2026, 11, 22)
@@ -591,3 +592,70 @@ def test_a_long_customer_name_leaves_the_reminder_text_its_room() -> None:
     widths = dict(ReminderList()._fit(rows, 76))
     assert widths[3] == NAME_WIDTH < Text(cells[3]).cell_len
     assert widths[4] == 76 - sum(width + 2 for index, width in widths.items() if index != 4) - 2
+
+
+async def test_a_panel_makes_text_only_for_the_rows_it_draws(monkeypatch: pytest.MonkeyPatch) -> None:
+    """A panel holds every reminder of the day but makes the rich Text of a row's cells only when the
+    row is drawn: filling it with thousands of rows does not make thousands of Texts."""
+    made: list[str] = []
+    text_of = Cell.text
+
+    def counted(cell: Cell) -> Text:
+        made.append(cell.plain)
+        return text_of(cell)
+
+    monkeypatch.setattr(Cell, "text", counted)
+    reminders = tuple(
+        ReminderDTO(
+            id=f"r{index}",
+            kind="maturity",
+            cif=f"1{index:09d}",
+            name=f"客户{index}",
+            due="2026-11-20" if index % 2 else "2026-11-22",
+            priority="high" if index % 3 == 0 else "normal",
+            text_en=f"Deposit {index} of 客户{index} (CIF 1{index:09d}) matures",
+            text_zh=f"客户{index}（CIF 1{index:09d}）的存款 {index} 到期",
+        )
+        for index in range(3000)
+    )
+
+    class Panel(App[None]):
+        def compose(self) -> ComposeResult:
+            yield ReminderList()
+
+    app = Panel()
+    async with app.run_test(size=(100, 20)) as pilot:
+        panel = app.query_one(ReminderList)
+        panel.today = AS_OF
+        panel.reminders = reminders
+        await pilot.pause()
+        table = panel.table
+        assert table.row_count == 3000
+        assert len(made) < 40 * 5  # the rows on screen (and a few more), not the 3000
+        last = table.get_row_at(2999)
+        assert all(isinstance(cell, Cell) for cell in last)
+        assert [str(cell) for cell in last] == [
+            " ",
+            "11-20",
+            "Maturity",
+            "客户2999",
+            "Deposit 2999 of 客户2999 matures",
+        ]
+        table.move_cursor(row=2999, animate=False)
+        await pilot.pause()
+        drawn = [table.render_line(y).text for y in range(table.size.height)]
+        assert any("Deposit 2999 of 客户2999 matures" in line for line in drawn)
+        assert "客户2999" in made
+
+
+def test_a_cut_cell_is_drawn_as_a_one_line_text_with_an_ellipsis() -> None:
+    text = cut("江城东湖电子科技有限公司", "bold").text()
+    assert (text.plain, text.style, text.no_wrap, text.overflow, text.end) == (
+        "江城东湖电子科技有限公司",
+        "bold",
+        True,
+        "ellipsis",
+        "",
+    )
+    right = Cell("1,234.00", justify="right").text()
+    assert (right.plain, right.justify, right.no_wrap) == ("1,234.00", "right", None)

@@ -6,7 +6,6 @@ from collections.abc import Sequence
 from typing import ClassVar
 
 from rich.style import Style
-from rich.text import Text
 from textual.message import Message
 from textual.reactive import reactive
 
@@ -14,7 +13,7 @@ from rm_console.domain.dto import ChurnAlertDTO
 from rm_console.domain.money import format_yuan
 from rm_console.domain.words import TIER_ZH
 from rm_console.i18n import _, language, with_chinese
-from widgets.reminder_list import NAME_WIDTH, Row, TablePanel, cut
+from widgets.reminder_list import NAME_WIDTH, Cell, Row, TablePanel, cut
 
 #: The heights of a sparkline bar, lowest first (the full block is left out so rows stay apart).
 BARS = "▁▂▃▄▅▆▇"
@@ -134,10 +133,10 @@ class ChurnAlerts(TablePanel):
                     alert.cif,
                     [
                         cut(alert.name),
-                        Text(tier_word(alert.tier), style=tier_style),
+                        Cell(tier_word(alert.tier), tier_style),
                         cut(self.status_text(alert), status_style),
-                        Text(sparkline([fen for _month, fen in alert.aum]), style=spark),
-                        Text(format_yuan(aum) if aum is not None else "—", justify="right"),
+                        Cell(sparkline([fen for _month, fen in alert.aum]), spark),
+                        Cell(format_yuan(aum) if aum is not None else "—", justify="right"),
                     ],
                 )
             )

@@ -4,13 +4,12 @@ from __future__ import annotations
 
 from typing import ClassVar
 
-from rich.text import Text
 from textual.message import Message
 from textual.reactive import reactive
 
 from rm_console.domain.dto import RecommendationDTO
 from rm_console.i18n import _, language, with_chinese
-from widgets.reminder_list import NAME_WIDTH, Row, TablePanel, cut
+from widgets.reminder_list import NAME_WIDTH, Cell, Row, TablePanel, cut
 
 
 def offer_text(recommendation: RecommendationDTO) -> str:
@@ -72,7 +71,7 @@ class RecommendationList(TablePanel):
                 recommendation.id,
                 [
                     cut(recommendation.name),
-                    Text(offer_text(recommendation)),
+                    Cell(offer_text(recommendation)),
                     cut(recommendation.reason(lang)),
                 ],
             )

@@ -12,6 +12,7 @@ from datetime import date
 from typing import ClassVar
 
 from rich.cells import cell_len
+from rich.console import JustifyMethod
 from rich.style import Style
 from rich.text import Text
 from textual import events, on
@@ -20,6 +21,7 @@ from textual.message import Message
 from textual.reactive import reactive
 from textual.widget import Widget
 from textual.widgets import DataTable, Static
+from textual.widgets._data_table import RowRenderables
 
 from rm_console.domain.dto import ReminderDTO
 from rm_console.i18n import N_, _, language, with_chinese
@@ -28,8 +30,54 @@ from widgets.data_table import FixedWidthTable
 #: The widest a customer's name is shown in a panel, in terminal cells (seven Chinese characters).
 NAME_WIDTH = 14
 
+
+class Cell:
+    """A panel's cell as its rows are filled: its text, its style and how it is placed, made into rich
+    ``Text`` only when its row is first drawn (:meth:`PanelTable._compute_row_renderables`).
+
+    A panel holds every row of its list (an RM may have a thousand reminders and two thousand
+    recommendations on a day) of which a dozen show at a time; making each cell's ``Text`` up front,
+    its text cleaned of control codes, was most of the time a panel took to fill, at the start and
+    after every saved record.
+    """
+
+    __slots__ = ("justify", "plain", "style", "truncate")
+
+    def __init__(
+        self,
+        plain: str,
+        style: str | Style = "",
+        *,
+        justify: JustifyMethod | None = None,
+        truncate: bool = False,
+    ) -> None:
+        self.plain = plain
+        """The cell's text."""
+        self.style = style
+        """Its style."""
+        self.justify = justify
+        """Where it is placed in the cell (None: rich's default, left)."""
+        self.truncate = truncate
+        """True when it is one line ending with an ellipsis where it does not fit (see :func:`cut`)."""
+
+    def __str__(self) -> str:
+        return self.plain
+
+    def __repr__(self) -> str:
+        return f"Cell({self.plain!r}, {self.style!r})"
+
+    def __rich__(self) -> Text:
+        return self.text()
+
+    def text(self) -> Text:
+        """The cell as rich draws it."""
+        if self.truncate:
+            return Text(self.plain, style=self.style, no_wrap=True, overflow="ellipsis", end="")
+        return Text(self.plain, style=self.style, justify=self.justify)
+
+
 #: A table row: its key and its cells.
-Row = tuple[str, list[Text]]
+Row = tuple[str, list[Text | Cell]]
 
 
 class TablePanel(Widget):
@@ -193,8 +241,18 @@ class TablePanel(Widget):
         """Called when enter is pressed on the row ``key`` (subclasses post their message)."""
 
 
-class PanelTable(FixedWidthTable[Text]):
-    """A panel's table: the panel fits every column to its width (:meth:`TablePanel._fit`)."""
+class PanelTable(FixedWidthTable[Text | Cell]):
+    """A panel's table: the panel fits every column to its width (:meth:`TablePanel._fit`), and a row's
+    :class:`Cell` values become ``Text`` when the row is first drawn."""
+
+    def _compute_row_renderables(self, row_index: int) -> RowRenderables:
+        renderables = super()._compute_row_renderables(row_index)
+        cells = renderables.cells
+        if not any(type(cell) is Cell for cell in cells):
+            return renderables
+        return RowRenderables(
+            renderables.label, [cell.text() if isinstance(cell, Cell) else cell for cell in cells]
+        )
 
 
 def panel_table() -> PanelTable:
@@ -204,9 +262,9 @@ def panel_table() -> PanelTable:
     return table
 
 
-def cut(text: str, style: str | Style = "") -> Text:
+def cut(text: str, style: str | Style = "") -> Cell:
     """One line of ``text`` that ends with an ellipsis when it does not fit its cell."""
-    return Text(text, style=style, no_wrap=True, overflow="ellipsis", end="")
+    return Cell(text, style, truncate=True)
 
 
 #: The short word of each reminder kind.
@@ -306,18 +364,18 @@ class ReminderList(TablePanel):
         key = self.current_key
         return next((r for r in self.reminders or () if r.id == key), None)
 
-    def _when(self, reminder: ReminderDTO) -> Text:
-        due = date.fromisoformat(reminder.due)
-        if self.today is None or due == self.today:
-            return Text(_("today"))
-        past = due < self.today
-        style = self.get_component_rich_style("reminder-list--past", partial=True) if past else ""
-        return Text(due.strftime("%m-%d"), style=style)
+    def _when(self, reminder: ReminderDTO, today: str | None, past: Style) -> Cell:
+        """When the reminder is due: today, or the day (``11-20``), marked when it has passed."""
+        if today is None or reminder.due == today:
+            return Cell(_("today"))
+        return Cell(reminder.due[5:], past if reminder.due < today else "")
 
     def rows(self) -> list[Row]:
         """Priority mark, when, kind, customer, text."""
         high = self.get_component_rich_style("reminder-list--high", partial=True)
         low = self.get_component_rich_style("reminder-list--low", partial=True)
+        past = self.get_component_rich_style("reminder-list--past", partial=True)
+        today = self.today.isoformat() if self.today is not None else None
         lang = language()
         found: list[Row] = []
         for reminder in self.reminders or ():
@@ -326,9 +384,9 @@ class ReminderList(TablePanel):
                 (
                     reminder.id,
                     [
-                        Text("!" if reminder.priority == "high" else " ", style=high),
-                        self._when(reminder),
-                        Text(kind_word(reminder.kind), style=high if reminder.priority == "high" else style),
+                        Cell("!" if reminder.priority == "high" else " ", high),
+                        self._when(reminder, today, past),
+                        Cell(kind_word(reminder.kind), high if reminder.priority == "high" else style),
                         cut(reminder.name or "—", style),
                         cut(without_cif(reminder.text(lang), reminder.cif), style),
                     ],
