@@ -124,6 +124,50 @@ def child_bare() -> None:
     asyncio.run(run())
 
 
+def child_bare_store(db: Path) -> None:
+    """For information: the bare app with one Label, which shows one row read from the store through the
+    storage layer (the acting staff member's name), read in a worker as the console reads; until the
+    frame showing it. The least any screen showing the store's data costs with the prescribed stack."""
+    from textual import work
+    from textual.app import App, ComposeResult
+    from textual.widgets import Label
+
+    shown_at: list[int] = []
+
+    class BareStore(App[None]):
+        def compose(self) -> ComposeResult:
+            yield Label("RM Console")
+
+        def on_mount(self) -> None:
+            self.read_name()
+
+        @work(thread=True)
+        def read_name(self) -> None:
+            from sqlmodel import Session, select
+
+            from storage.engine import make_engine
+            from storage.models import Staff
+
+            with Session(make_engine(f"sqlite:///{db}")) as session:
+                name = session.exec(select(Staff.name).where(Staff.code == "RM001")).one()
+            self.call_from_thread(self.show_name, name)
+
+        def show_name(self, name: str) -> None:
+            self.query_one(Label).update(name)
+            shown_at.append(FRAMES[0])
+
+    async def run() -> None:
+        watch_frames()
+        app = BareStore()
+        async with app.run_test(size=(120, 40)) as pilot:
+            while not shown_at:
+                await pilot.pause()
+            await next_frame(shown_at[0])
+            print(READY, flush=True)
+
+    asyncio.run(run())
+
+
 def child_workbench(db: Path) -> None:
     """The console for RM001 until the workbench shows its data: the frame after the last of its
     loaders' answers was shown has been rendered."""
@@ -357,6 +401,8 @@ def main() -> None:
             child_workbench(Path(sys.argv[3]))
         elif kind == "workbench-frame":
             child_workbench_frame(Path(sys.argv[3]))
+        elif kind == "bare-store":
+            child_bare_store(Path(sys.argv[3]))
         elif kind == "key-floor":
             child_key_floor()
         else:
@@ -383,11 +429,17 @@ def main() -> None:
             seconds = build_bank(store, args.customers, workdir)
             print(f"bank: rmc demo --customers {args.customers:,} built in {seconds:.1f} s")
         BYTECODE[0] = str(workdir / "bytecode")
-        for warm_up in (["bare"], ["workbench-frame", str(store)], ["workbench", str(store)]):
+        for warm_up in (
+            ["bare"],
+            ["bare-store", str(store)],
+            ["workbench-frame", str(store)],
+            ["workbench", str(store)],
+        ):
             timed(warm_up)  # compiles every module the measured starts import
         bare = [timed(["bare"])[0] for _ in range(args.repeat)]
         workbench = [timed(["workbench", str(store)])[0] for _ in range(args.repeat)]
         frame_only = min(timed(["workbench-frame", str(store)])[0] for _ in range(args.repeat))
+        store_floor = min(timed(["bare-store", str(store)])[0] for _ in range(args.repeat))
         search = json.loads(timed(["search", str(store), str(KEY_INTERVAL)])[1])
         back_to_back = json.loads(timed(["search", str(store), "0"])[1])
         floor_ms = statistics.median(s * 1000 for s in json.loads(timed(["key-floor"])[1])["latencies"])
@@ -399,6 +451,10 @@ def main() -> None:
         print(
             f"for information, the workbench drawn with no loader run (nothing read or imported from the "
             f"store): {frame_only:.2f} s, {frame_only / bare_s:.2f} × bare"
+        )
+        print(
+            f"for information, the bare app showing one row read through the storage layer (SQLModel): "
+            f"{store_floor:.2f} s, {store_floor / bare_s:.2f} × bare"
         )
         print(
             f"customers search as BM01, typing each of {', '.join(TYPED)} {ROUNDS} times: per keystroke "
