@@ -8,19 +8,19 @@ areas a role may not use are neither bound nor offered.
 from __future__ import annotations
 
 import gc
-from collections.abc import Callable
+from collections.abc import Callable, Iterable
 from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any, ClassVar
 
 from textual import on, work
-from textual.app import App
+from textual.app import App, SystemCommand
 from textual.binding import Binding, BindingType
 from textual.screen import ModalScreen, Screen
 from textual.worker import Worker, WorkerState
 
 from rm_console.domain.dto import ShellInfo
 from rm_console.domain.enums import Role
-from rm_console.i18n import N_, _, failure_text, set_language, with_chinese
+from rm_console.i18n import N_, _, failure_text, set_language
 from screens.palette import CustomerSearch, ScreenCommands
 from screens.workbench import WorkbenchScreen
 from widgets.shell_header import ShellHeader
@@ -78,6 +78,28 @@ AREAS = (
 )
 
 
+#: Textual's own words the console shows: its key for the command palette (translated with the screens'
+#: keys, see ``screens/localized.py``) and its commands in the palette (theme, quit, the keys panel,
+#: maximize, screenshot; :meth:`RMConsoleApp.get_system_commands`). Marked here for the catalogs.
+TEXTUAL_WORDS = (
+    N_("palette"),
+    N_("Open the command palette"),
+    N_("Theme"),
+    N_("Change the current theme"),
+    N_("Quit"),
+    N_("Quit the application as soon as possible"),
+    N_("Keys"),
+    N_("Show help for the focused widget and a summary of available keys"),
+    N_("Hide the keys and widget help panel"),
+    N_("Minimize"),
+    N_("Minimize the widget and restore to normal size"),
+    N_("Maximize"),
+    N_("Maximize the focused widget"),
+    N_("Screenshot"),
+    N_("Save an SVG 'screenshot' of the current screen"),
+)
+
+
 class RMConsoleApp(App[None]):
     """RM Console. The app composes and wires; every screen lives in ``screens/``."""
 
@@ -90,7 +112,7 @@ class RMConsoleApp(App[None]):
             Binding(
                 area.key,
                 f"open_area('{area.name}')",
-                with_chinese(area.title),
+                area.title,
                 tooltip=area.help,
                 id=f"app.{area.name}",
             )
@@ -99,20 +121,18 @@ class RMConsoleApp(App[None]):
         Binding(
             "n",
             "new_record",
-            with_chinese("New record"),
-            tooltip="Write a visit, call, complaint…",
+            N_("New record"),
+            tooltip=N_("Write a visit, call, complaint…"),
             id="app.new_record",
         ),
         Binding(
             "ctrl+t",
             "toggle_theme",
-            with_chinese("Theme"),
-            tooltip="Switch between dark and light",
+            N_("Theme"),
+            tooltip=N_("Switch between dark and light"),
             id="app.theme",
         ),
-        Binding(
-            "ctrl+q", "quit", with_chinese("Quit"), tooltip="Leave the console", id="app.quit", priority=True
-        ),
+        Binding("ctrl+q", "quit", N_("Quit"), tooltip=N_("Leave the console"), id="app.quit", priority=True),
     ]
 
     def __init__(self, services: Services, settings: Settings) -> None:
@@ -172,6 +192,11 @@ class RMConsoleApp(App[None]):
         from screens.home import HomeScreen
 
         return HomeScreen(self.services, lang=self.settings.lang)
+
+    def get_system_commands(self, screen: Screen[Any]) -> Iterable[SystemCommand]:
+        """Textual's own commands of the palette, in the console's language."""
+        for command in super().get_system_commands(screen):
+            yield command._replace(title=_(command.title), help=_(command.help))
 
     # -- start ----------------------------------------------------------------------------------------
 

@@ -34,6 +34,7 @@ from rm_console.domain.dto import (
 from rm_console.domain.enums import Role, Tier
 from rm_console.domain.money import format_yuan
 from rm_console.i18n import N_, _, failure_text, language, with_chinese
+from screens.localized import LocalizedBindings
 from screens.manager_dialogs import AssignmentDialog, AssignmentRequest, RecycleDialog
 from widgets.data_table import Table
 from widgets.manager_cells import (
@@ -68,7 +69,7 @@ def shares_text(shares: Sequence[ShareDTO]) -> str:
     return " · ".join(f"{s.staff} {s.name} {s.pct}%".replace("  ", " ") for s in shares)
 
 
-class AllocationScreen(Screen[None]):
+class AllocationScreen(LocalizedBindings, Screen[None]):
     """The branch manager's allocation screen: pool, RMs, assignment dialog, recycle, history.
 
     Analysts may look (the pool and the RMs of any institution); only a branch manager assigns and
@@ -81,65 +82,65 @@ class AllocationScreen(Screen[None]):
         Binding(
             "space",
             "toggle_selection",
-            with_chinese("Select"),
-            tooltip="Select or unselect the focused customer for a batch assignment",
+            N_("Select"),
+            tooltip=N_("Select or unselect the focused customer for a batch assignment"),
             id="allocation.select",
         ),
         Binding(
             "a",
             "assign",
-            with_chinese("Assign"),
-            tooltip="Assign the focused customer to RMs (adjust its RMs if it has some)",
+            N_("Assign"),
+            tooltip=N_("Assign the focused customer to RMs (adjust its RMs if it has some)"),
             id="allocation.assign",
         ),
         Binding(
             "b",
             "batch",
-            with_chinese("Batch"),
-            tooltip="Give every selected customer the same RMs, all or none",
+            N_("Batch"),
+            tooltip=N_("Give every selected customer the same RMs, all or none"),
             id="allocation.batch",
         ),
         Binding(
             "R",
             "recycle",
-            with_chinese("Recycle"),
-            tooltip="Take the focused customer back into the unassigned pool, with a reason",
+            N_("Recycle"),
+            tooltip=N_("Take the focused customer back into the unassigned pool, with a reason"),
             id="allocation.recycle",
         ),
         Binding(
             "h",
             "history",
-            with_chinese("History"),
-            tooltip="Show the assignment history of the focused customer",
+            N_("History"),
+            tooltip=N_("Show the assignment history of the focused customer"),
             id="allocation.history",
         ),
         Binding(
             "t",
             "filter_tier",
-            with_chinese("Tier"),
-            tooltip="Show one tier, the next, or all",
+            N_("Tier"),
+            tooltip=N_("Show one tier, the next, or all"),
             id="allocation.tier",
         ),
         Binding(
             "o",
             "filter_outlet",
-            with_chinese("Outlet"),
-            tooltip="Show one outlet, the next, or all",
+            N_("Outlet"),
+            tooltip=N_("Show one outlet, the next, or all"),
             id="allocation.outlet",
         ),
         Binding(
             "enter",
             "open_rm",
-            with_chinese("Customers"),
-            tooltip="Show the customers of the focused RM",
+            N_("Customers"),
+            tooltip=N_("Show the customers of the focused RM"),
             id="allocation.rm_customers",
             priority=True,
         ),
         Binding(
             "p",
             "show_pool",
-            with_chinese("Pool"),
-            tooltip="Back to the unassigned pool",
+            N_("Pool"),
+            tooltip=N_("Back to the unassigned pool"),
             id="allocation.pool",
         ),
     ]

@@ -23,6 +23,7 @@ from rm_console.domain.dto import RmRoster, StaffDTO
 from rm_console.domain.enums import Role
 from rm_console.domain.money import format_yuan
 from rm_console.i18n import N_, _, failure_text, language, with_chinese
+from screens.localized import LocalizedBindings
 from screens.manager_dialogs import AdjustCreditsDialog, AdjustRequest, CreditLine
 from widgets.data_table import Table
 from widgets.manager_cells import colour, fill_table, fit_columns, money_cell, right
@@ -58,7 +59,7 @@ def credits_text(credits: Sequence[CreditView]) -> str:
     )
 
 
-class AttributionScreen(Screen[None]):
+class AttributionScreen(LocalizedBindings, Screen[None]):
     """The sales of the institution (those awaiting attribution, or all of the newest), each sale's
     credits, and a branch manager's adjustment of them."""
 
@@ -68,23 +69,23 @@ class AttributionScreen(Screen[None]):
         Binding(
             "enter",
             "show_credits",
-            with_chinese("Credits"),
-            tooltip="Show the credits and registrations of the focused sale",
+            N_("Credits"),
+            tooltip=N_("Show the credits and registrations of the focused sale"),
             id="attribution.credits",
             priority=True,
         ),
         Binding(
             "a",
             "adjust",
-            with_chinese("Adjust"),
-            tooltip="Replace the focused sale's credits (branch managers)",
+            N_("Adjust"),
+            tooltip=N_("Replace the focused sale's credits (branch managers)"),
             id="attribution.adjust",
         ),
         Binding(
             "p",
             "toggle_pending",
-            with_chinese("Pending only"),
-            tooltip="Show only the sales awaiting attribution, or every sale",
+            N_("Pending only"),
+            tooltip=N_("Show only the sales awaiting attribution, or every sale"),
             id="attribution.pending",
         ),
     ]

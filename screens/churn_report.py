@@ -18,7 +18,8 @@ from textual.worker import Worker, WorkerState
 
 from rm_console.domain.calendar import month_text, parse_month
 from rm_console.domain.dto import ChurnReport, RmShare
-from rm_console.i18n import _, failure_text, language, with_chinese
+from rm_console.i18n import N_, _, failure_text, language, with_chinese
+from screens.localized import LocalizedBindings
 from widgets.data_table import Table
 from widgets.manager_cells import (
     fill_table,
@@ -46,7 +47,7 @@ def share_text(share: RmShare | None) -> str:
     return "—" if share is None else f"{share.name} {share.pct}%"
 
 
-class ChurnReportScreen(Screen[None]):
+class ChurnReportScreen(LocalizedBindings, Screen[None]):
     """The month's churned and attention customers in scope; ``[`` and ``]`` step through months."""
 
     CSS_PATH = "churn_report.tcss"
@@ -55,15 +56,15 @@ class ChurnReportScreen(Screen[None]):
         Binding(
             "left_square_bracket",
             "month(-1)",
-            with_chinese("Previous month"),
-            tooltip="The report of the month before",
+            N_("Previous month"),
+            tooltip=N_("The report of the month before"),
             id="churn.previous",
         ),
         Binding(
             "right_square_bracket",
             "month(1)",
-            with_chinese("Next month"),
-            tooltip="The report of the month after",
+            N_("Next month"),
+            tooltip=N_("The report of the month after"),
             id="churn.next",
         ),
     ]

@@ -28,8 +28,9 @@ from rm_console.domain.enums import AssetClass, Status
 from rm_console.domain.money import format_yuan
 from rm_console.domain.records_dto import local_day, local_text
 from rm_console.domain.words import TIER_ZH, tier_label
-from rm_console.i18n import N_, _, failure_text, language, with_chinese
+from rm_console.i18n import N_, _, failure_text, language
 from rm_console.services.customers import CustomerService
+from screens.localized import LocalizedBindings
 from widgets.aum_chart import AumChart
 from widgets.data_table import Table
 from widgets.shell_footer import ShellFooter
@@ -169,7 +170,7 @@ def customer_service(services: Services) -> CustomerService:
     return found if isinstance(found, CustomerService) else CustomerService(services)
 
 
-class Customer360Screen(Screen[None]):
+class Customer360Screen(LocalizedBindings, Screen[None]):
     """Everything about one customer the acting person may see, on tabs under a two-line header."""
 
     CSS_PATH = "customer360.tcss"
@@ -178,33 +179,33 @@ class Customer360Screen(Screen[None]):
         Binding(
             "r",
             "reveal",
-            with_chinese("Reveal"),
-            tooltip="Show the full ID number, then the phone number (written to the audit log)",
+            N_("Reveal"),
+            tooltip=N_("Show the full ID number, then the phone number (written to the audit log)"),
             id="customer360.reveal",
         ),
         Binding(
             "n",
             "new_record",
-            with_chinese("New record"),
-            tooltip="Record a visit, call, complaint… for this customer",
+            N_("New record"),
+            tooltip=N_("Record a visit, call, complaint… for this customer"),
             id="customer360.new_record",
         ),
         Binding(
             "1",
             "tab(1)",
-            with_chinese("Tabs"),
+            N_("Tabs"),
             key_display="1-9 ←→",
-            tooltip="Switch tabs: 1–9, or left and right",
+            tooltip=N_("Switch tabs: 1–9, or left and right"),
             id="customer360.tab_1",
         ),
         *(
-            Binding(str(n), f"tab({n})", with_chinese("Tabs"), show=False, id=f"customer360.tab_{n}")
+            Binding(str(n), f"tab({n})", N_("Tabs"), show=False, id=f"customer360.tab_{n}")
             for n in range(2, len(PANES) + 1)
         ),
         Binding(
             "left",
             "step_tab(-1)",
-            with_chinese("Previous tab"),
+            N_("Previous tab"),
             show=False,
             priority=True,
             id="customer360.previous_tab",
@@ -212,7 +213,7 @@ class Customer360Screen(Screen[None]):
         Binding(
             "right",
             "step_tab(1)",
-            with_chinese("Next tab"),
+            N_("Next tab"),
             show=False,
             priority=True,
             id="customer360.next_tab",
@@ -220,8 +221,8 @@ class Customer360Screen(Screen[None]):
         Binding(
             "escape",
             "back",
-            with_chinese("Back"),
-            tooltip="Back to where you came from",
+            N_("Back"),
+            tooltip=N_("Back to where you came from"),
             id="customer360.back",
         ),
     ]

@@ -22,6 +22,7 @@ from rm_console.domain.money import format_yuan
 from rm_console.domain.words import status_label, tier_label
 from rm_console.i18n import N_, _, failure_text, language, with_chinese
 from screens.customer360 import Customer360Screen, customer_service
+from screens.localized import LocalizedBindings
 from widgets.data_table import FixedWidthTable, column_widths
 from widgets.search_input import SearchInput
 from widgets.shell_footer import ShellFooter
@@ -49,7 +50,7 @@ SORT_NAMES = {
 }
 
 
-class CustomersScreen(Screen[None]):
+class CustomersScreen(LocalizedBindings, Screen[None]):
     """The customers the acting person may see, one page at a time: search, filter, sort, open."""
 
     CSS_PATH = "customers.tcss"
@@ -58,45 +59,43 @@ class CustomersScreen(Screen[None]):
         Binding(
             "slash",
             "search",
-            with_chinese("Search"),
-            tooltip="Search by name, CIF or the last digits of the phone",
+            N_("Search"),
+            tooltip=N_("Search by name, CIF or the last digits of the phone"),
             id="customers.search",
         ),
         Binding(
             "f",
             "filters",
-            with_chinese("Filters"),
-            tooltip="Filter by tier, status, institution or RM",
+            N_("Filters"),
+            tooltip=N_("Filter by tier, status, institution or RM"),
             id="customers.filters",
         ),
-        Binding(
-            "o", "sort", with_chinese("Sort"), tooltip="Sort by CIF, name, tier or AUM", id="customers.sort"
-        ),
+        Binding("o", "sort", N_("Sort"), tooltip=N_("Sort by CIF, name, tier or AUM"), id="customers.sort"),
         Binding(
             "pagedown",
             "next_page",
-            with_chinese("Next page"),
-            tooltip="The next page of customers",
+            N_("Next page"),
+            tooltip=N_("The next page of customers"),
             id="customers.next_page",
             priority=True,
         ),
         Binding(
             "pageup",
             "previous_page",
-            with_chinese("Previous page"),
-            tooltip="The previous page of customers",
+            N_("Previous page"),
+            tooltip=N_("The previous page of customers"),
             id="customers.previous_page",
             priority=True,
         ),
         Binding(
             "enter",
             "open",
-            with_chinese("Open"),
-            tooltip="Open the highlighted customer's 360 view",
+            N_("Open"),
+            tooltip=N_("Open the highlighted customer's 360 view"),
             id="customers.open",
             priority=True,
         ),
-        Binding("escape", "back", with_chinese("Back"), tooltip="Leave the list", id="customers.back"),
+        Binding("escape", "back", N_("Back"), tooltip=N_("Leave the list"), id="customers.back"),
     ]
 
     class PageLoaded(Message):

@@ -13,7 +13,8 @@ from textual.widgets import Static
 from textual.worker import Worker, WorkerState
 
 from rm_console.domain.dto import Overview
-from rm_console.i18n import _, failure_text, with_chinese
+from rm_console.i18n import N_, _, failure_text
+from screens.localized import LocalizedBindings
 from widgets.shell_footer import ShellFooter
 from widgets.shell_header import ShellHeader
 from widgets.tier_summary import TierSummary
@@ -22,7 +23,7 @@ if TYPE_CHECKING:
     from rm_console.services import Services
 
 
-class HomeScreen(Screen[None]):
+class HomeScreen(LocalizedBindings, Screen[None]):
     """Shows the acting staff member and counts of the customers they may see, by tier and status."""
 
     CSS_PATH = "home.tcss"
@@ -31,8 +32,8 @@ class HomeScreen(Screen[None]):
         Binding(
             "ctrl+r",
             "refresh",
-            with_chinese("Refresh"),
-            tooltip="Reload the counts from the store",
+            N_("Refresh"),
+            tooltip=N_("Reload the counts from the store"),
             id="home.refresh",
         ),
     ]

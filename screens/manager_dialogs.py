@@ -24,7 +24,8 @@ from textual.widget import Widget
 from textual.widgets import Input, Label, Select, Static
 
 from rm_console.domain.dto import ShareDTO
-from rm_console.i18n import _, with_chinese
+from rm_console.i18n import N_, _
+from screens.localized import LocalizedBindings
 from widgets.shell_footer import ShellFooter
 
 #: How many secondary RMs the assignment form offers.
@@ -37,7 +38,7 @@ _RATIO = re.compile(r"(?:\d+(?:\.\d{1,4})?|\.\d{1,4})\Z")
 ResultT = TypeVar("ResultT")
 
 
-class ManagerForm(ModalScreen[ResultT]):
+class ManagerForm(LocalizedBindings, ModalScreen[ResultT]):
     """A one-column form over the screen: ``ctrl+s`` submits, ``esc`` cancels (dismisses with None).
 
     Subclasses compose their fields inside :meth:`compose_fields` and implement :meth:`submit`, which
@@ -50,14 +51,12 @@ class ManagerForm(ModalScreen[ResultT]):
         Binding(
             "ctrl+s",
             "submit",
-            with_chinese("Save"),
-            tooltip="Check the form and save it",
+            N_("Save"),
+            tooltip=N_("Check the form and save it"),
             id="dialog.save",
             priority=True,
         ),
-        Binding(
-            "escape", "cancel", with_chinese("Cancel"), tooltip="Close without saving", id="dialog.cancel"
-        ),
+        Binding("escape", "cancel", N_("Cancel"), tooltip=N_("Close without saving"), id="dialog.cancel"),
     ]
 
     def __init__(self, title: str, *, error: str | None = None) -> None:
@@ -585,8 +584,8 @@ class ConfirmRulesDialog(ManagerForm[str]):
         Binding(
             "ctrl+s",
             "submit",
-            with_chinese("Confirm"),
-            tooltip="Store the rules as a new version and recompute tiers",
+            N_("Confirm"),
+            tooltip=N_("Store the rules as a new version and recompute tiers"),
             id="dialog.confirm",
             priority=True,
         ),

@@ -10,7 +10,8 @@ from textual.screen import ModalScreen
 from textual.widgets import OptionList, Static
 from textual.widgets.option_list import Option
 
-from rm_console.i18n import N_, _, with_chinese
+from rm_console.i18n import N_, _
+from screens.localized import LocalizedBindings
 
 #: The records the menu offers: (key, label).
 RECORDS = (
@@ -27,7 +28,7 @@ RECORDS = (
 )
 
 
-class NewRecordMenu(ModalScreen[str | None]):
+class NewRecordMenu(LocalizedBindings, ModalScreen[str | None]):
     """Choose the kind of record to write; dismisses with its key, or None on esc."""
 
     DEFAULT_CSS = """
@@ -48,7 +49,7 @@ class NewRecordMenu(ModalScreen[str | None]):
     """
 
     BINDINGS = [
-        Binding("escape", "cancel", with_chinese("Cancel"), tooltip="Write nothing", id="new_record.cancel"),
+        Binding("escape", "cancel", N_("Cancel"), tooltip=N_("Write nothing"), id="new_record.cancel"),
     ]
 
     def __init__(self, cif: str | None = None) -> None:

@@ -16,7 +16,8 @@ from textual.worker import Worker, WorkerState
 
 from rm_console.domain.dto import StaffDTO
 from rm_console.domain.words import role_label
-from rm_console.i18n import _, failure_text, language, with_chinese
+from rm_console.i18n import N_, _, failure_text, language
+from screens.localized import LocalizedBindings
 from widgets.shell_footer import ShellFooter
 from widgets.shell_header import ShellHeader
 
@@ -28,7 +29,7 @@ if TYPE_CHECKING:
 NAME_CELLS = 8
 
 
-class SignInScreen(Screen[str]):
+class SignInScreen(LocalizedBindings, Screen[str]):
     """Lists the staff of the store; enter signs in as the highlighted person (dismisses with the code)."""
 
     CSS_PATH = "sign_in.tcss"
@@ -37,8 +38,8 @@ class SignInScreen(Screen[str]):
         Binding(
             "enter",
             "choose",
-            with_chinese("Sign in"),
-            tooltip="Act as this staff member",
+            N_("Sign in"),
+            tooltip=N_("Act as this staff member"),
             id="sign_in.choose",
         ),
     ]

@@ -35,6 +35,7 @@ from rm_console.domain.tier_rules import (
 )
 from rm_console.domain.tiers import RuleSet, TierRule
 from rm_console.i18n import N_, _, failure_text, language, with_chinese
+from screens.localized import LocalizedBindings
 from screens.manager_dialogs import ConfirmRulesDialog, EditRuleDialog
 from widgets.data_table import Table
 from widgets.manager_cells import EMPTY, fill_table, tier_header, tier_word
@@ -112,7 +113,7 @@ def normalised(field: str, text: str) -> str:
     return value or "none"
 
 
-class TierSimulationScreen(Screen[None]):
+class TierSimulationScreen(LocalizedBindings, Screen[None]):
     """Edit tier parameters and see, before anything is written, who would move between tiers.
 
     Branch managers and analysts simulate; only an analyst confirms, and the footer offers the key to
@@ -125,23 +126,23 @@ class TierSimulationScreen(Screen[None]):
         Binding(
             "enter",
             "edit",
-            with_chinese("Edit"),
-            tooltip="Change the parameter under the cursor; the simulation runs again",
+            N_("Edit"),
+            tooltip=N_("Change the parameter under the cursor; the simulation runs again"),
             id="tiers.edit",
             priority=True,
         ),
         Binding(
             "x",
             "reset",
-            with_chinese("Reset"),
-            tooltip="Drop every change: back to the rules in force",
+            N_("Reset"),
+            tooltip=N_("Drop every change: back to the rules in force"),
             id="tiers.reset",
         ),
         Binding(
             "c",
             "confirm",
-            with_chinese("Confirm"),
-            tooltip="Store the changed rules as a new version and recompute tiers (analysts)",
+            N_("Confirm"),
+            tooltip=N_("Store the changed rules as a new version and recompute tiers (analysts)"),
             id="tiers.confirm",
         ),
     ]

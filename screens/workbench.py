@@ -34,7 +34,8 @@ from rm_console.domain.errors import UserError
 from rm_console.domain.money import format_yuan
 from rm_console.domain.performance import Leaderboard
 from rm_console.domain.records_dto import WorkLogDay, WorkLogEntryDTO
-from rm_console.i18n import N_, _, failure_text, language, with_chinese
+from rm_console.i18n import N_, _, failure_text, language
+from screens.localized import LocalizedBindings
 from widgets.churn_alerts import ChurnAlerts, sparkline, tier_word
 from widgets.leaderboard_panel import LeaderboardPanel
 from widgets.month_calendar import MonthCalendar
@@ -78,13 +79,13 @@ WEEKDAY_NAMES = (
 # ---------------------------------------------------------------------------------------------------
 
 
-class SnoozeDialog(ModalScreen[date | None]):
+class SnoozeDialog(LocalizedBindings, ModalScreen[date | None]):
     """Asks until which day a reminder is snoozed: ``2026-11-25``, ``11-25``, ``+3`` (default tomorrow)."""
 
     CSS_PATH = "workbench.tcss"
 
     BINDINGS: ClassVar[list[BindingType]] = [
-        Binding("escape", "cancel", with_chinese("Cancel"), tooltip="Keep the reminder", id="snooze.cancel"),
+        Binding("escape", "cancel", N_("Cancel"), tooltip=N_("Keep the reminder"), id="snooze.cancel"),
     ]
 
     def __init__(self, reminder: ReminderDTO, today: date) -> None:
@@ -127,15 +128,13 @@ class SnoozeDialog(ModalScreen[date | None]):
         self.dismiss(None)
 
 
-class WorkLogEntryDialog(ModalScreen[WorkLogEntryDTO | None]):
+class WorkLogEntryDialog(LocalizedBindings, ModalScreen[WorkLogEntryDTO | None]):
     """Adds an entry to today's work log; a refused entry keeps its text and says why under the field."""
 
     CSS_PATH = "workbench.tcss"
 
     BINDINGS: ClassVar[list[BindingType]] = [
-        Binding(
-            "escape", "cancel", with_chinese("Cancel"), tooltip="Close without saving", id="log_entry.cancel"
-        ),
+        Binding("escape", "cancel", N_("Cancel"), tooltip=N_("Close without saving"), id="log_entry.cancel"),
     ]
 
     class Refused(Message):
@@ -203,7 +202,7 @@ class Detail:
     lines: tuple[tuple[str, str], ...]
 
 
-class DetailsDialog(ModalScreen[str | None]):
+class DetailsDialog(LocalizedBindings, ModalScreen[str | None]):
     """One reminder, alert or recommendation in full. It dismisses with the key of the choice made (one
     of the ``choices`` it was opened with), or None when closed."""
 
@@ -211,23 +210,23 @@ class DetailsDialog(ModalScreen[str | None]):
 
     BINDINGS: ClassVar[list[BindingType]] = [
         Binding(
-            "d", "choose('d')", with_chinese("Done"), tooltip="Mark the reminder done", id="details.done",
+            "d", "choose('d')", N_("Done"), tooltip=N_("Mark the reminder done"), id="details.done",
         ),
         Binding(
-            "s", "choose('s')", with_chinese("Snooze"), tooltip="Hide the reminder until a later day",
+            "s", "choose('s')", N_("Snooze"), tooltip=N_("Hide the reminder until a later day"),
             id="details.snooze",
         ),
         Binding(
-            "v", "choose('v')", with_chinese("Plan a visit"),
-            tooltip="Open the visit-plan form for the offer", id="details.plan_visit",
+            "v", "choose('v')", N_("Plan a visit"),
+            tooltip=N_("Open the visit-plan form for the offer"), id="details.plan_visit",
         ),
         Binding(
-            "r", "choose('r')", with_chinese("Register the sale"),
-            tooltip="Open the sale registration for the offer", id="details.register_sale",
+            "r", "choose('r')", N_("Register the sale"),
+            tooltip=N_("Open the sale registration for the offer"), id="details.register_sale",
         ),
-        Binding("x", "choose('x')", with_chinese("Dismiss"), tooltip="Dismiss it", id="details.dismiss"),
+        Binding("x", "choose('x')", N_("Dismiss"), tooltip=N_("Dismiss it"), id="details.dismiss"),
         Binding(
-            "escape", "choose('')", with_chinese("Close"), tooltip="Back to the workbench",
+            "escape", "choose('')", N_("Close"), tooltip=N_("Back to the workbench"),
             id="details.close",
         ),
     ]  # fmt: skip
@@ -259,7 +258,7 @@ class DetailsDialog(ModalScreen[str | None]):
         self.dismiss(key or None)
 
 
-class DayDialog(ModalScreen[None]):
+class DayDialog(LocalizedBindings, ModalScreen[None]):
     """The visits, follow-ups and reminders of one calendar day, as a list."""
 
     CSS_PATH = "workbench.tcss"
@@ -267,7 +266,7 @@ class DayDialog(ModalScreen[None]):
     COMPONENT_CLASSES: ClassVar[set[str]] = {"day-dialog--overdue", "day-dialog--time", "day-dialog--closed"}
 
     BINDINGS: ClassVar[list[BindingType]] = [
-        Binding("escape", "close", with_chinese("Close"), tooltip="Back to the calendar", id="day.close"),
+        Binding("escape", "close", N_("Close"), tooltip=N_("Back to the calendar"), id="day.close"),
     ]
 
     def __init__(self, day: CalendarDayDTO, today: date | None) -> None:
@@ -319,7 +318,7 @@ PANELS = (ReminderList, ChurnAlerts, RecommendationList, LeaderboardPanel, Month
 # ---------------------------------------------------------------------------------------------------
 
 
-class WorkbenchScreen(Screen[None]):
+class WorkbenchScreen(LocalizedBindings, Screen[None]):
     """The RM's workbench: six panels over the store's business date, each loaded by its own worker."""
 
     CSS_PATH = "workbench.tcss"
@@ -327,17 +326,17 @@ class WorkbenchScreen(Screen[None]):
     HORIZONTAL_BREAKPOINTS: ClassVar[list[tuple[int, str]] | None] = [(0, "-narrow"), (100, "-wide")]
 
     BINDINGS: ClassVar[list[BindingType]] = [
-        Binding("d", "done", with_chinese("Done"), tooltip="Mark the reminder done", id="workbench.done"),
+        Binding("d", "done", N_("Done"), tooltip=N_("Mark the reminder done"), id="workbench.done"),
         Binding(
-            "s", "snooze", with_chinese("Snooze"), tooltip="Hide the reminder until a later day",
+            "s", "snooze", N_("Snooze"), tooltip=N_("Hide the reminder until a later day"),
             id="workbench.snooze",
         ),
         Binding(
-            "x", "dismiss_item", with_chinese("Dismiss"), tooltip="Dismiss the reminder or recommendation",
+            "x", "dismiss_item", N_("Dismiss"), tooltip=N_("Dismiss the reminder or recommendation"),
             id="workbench.dismiss",
         ),
         Binding(
-            "a", "add_log", with_chinese("Add log entry"), tooltip="Write an entry in today's work log",
+            "a", "add_log", N_("Add log entry"), tooltip=N_("Write an entry in today's work log"),
             id="workbench.add_log",
         ),
     ]  # fmt: skip

@@ -659,3 +659,48 @@ def test_a_cut_cell_is_drawn_as_a_one_line_text_with_an_ellipsis() -> None:
     )
     right = Cell("1,234.00", justify="right").text()
     assert (right.plain, right.justify, right.no_wrap) == ("1,234.00", "right", None)
+
+
+@pytest.mark.parametrize(
+    ("lang", "done", "tooltip", "palette"),
+    [
+        ("en", "Done 完成", "Mark the reminder done", "palette"),
+        ("zh", "完成", "将提醒标记为已完成", "命令面板"),
+    ],
+)
+async def test_the_keys_are_described_in_the_consoles_language(
+    demo_db: Path, lang: str, done: str, tooltip: str, palette: str
+) -> None:
+    """The footer and the keys panel (both read the screen's active bindings) describe each key in the
+    console's language, though the bindings were built before the language was chosen."""
+    app = _app(demo_db, lang=lang)
+    async with app.run_test(size=(120, 40)) as pilot:
+        screen = await _open(pilot)
+        keys = {key.action: key for key in screen.query(FooterKey)}
+        assert (keys["done"].description, keys["done"].tooltip) == (done, tooltip)
+        assert keys["command_palette"].description == palette
+        active = {item.binding.action: item for item in screen.active_bindings.values()}
+        assert active["done"].binding.description == done and active["done"].tooltip == tooltip
+        if lang == "zh":
+            english = {
+                key.description
+                for key in keys.values()
+                if any("a" <= c.lower() <= "z" for c in key.description)
+            }
+            assert not english, english
+        await pilot.press("d")  # the key still does what it did
+        await _settle(pilot)
+        assert "done" in {state for state, _until in _states(demo_db).values()}
+
+
+async def test_the_palettes_own_commands_are_in_chinese(demo_db: Path) -> None:
+    app = _app(demo_db, lang="zh")
+    async with app.run_test(size=(120, 40)) as pilot:
+        await _settle(pilot)
+        shown = list(app.get_system_commands(app.screen))
+        textual = list(App.get_system_commands(app, app.screen))
+        assert [command.title for command in shown][:3] == ["主题", "退出", "按键"]
+        assert len(shown) == len(textual) >= 4
+        for ours, theirs in zip(shown, textual, strict=True):
+            assert ours.title != theirs.title and ours.help != theirs.help, theirs
+            assert ours.callback.__qualname__ == theirs.callback.__qualname__

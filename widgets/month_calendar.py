@@ -23,7 +23,7 @@ from textual.reactive import reactive
 from textual.widget import Widget
 
 from rm_console.domain.calendar_dto import CalendarDayDTO, CalendarMonthDTO
-from rm_console.i18n import N_, _, with_chinese
+from rm_console.i18n import N_, _
 
 #: The marks of a day, in the order they are drawn.
 VISIT_MARK, FOLLOW_UP_MARK, REMINDER_MARK, OVERDUE_MARK = "•", "▸", "◦", "!"
@@ -47,9 +47,9 @@ MONTH_NAMES = (
 #: Weeks drawn for every month, so that the calendar keeps its height.
 WEEKS = 6
 
-_DAY = Binding.Group(with_chinese("By day"), compact=True)
-_WEEK = Binding.Group(with_chinese("By week"), compact=True)
-_MONTH = Binding.Group(with_chinese("By month"))
+_DAY = Binding.Group(N_("By day"), compact=True)
+_WEEK = Binding.Group(N_("By week"), compact=True)
+_MONTH = Binding.Group(N_("By month"))
 
 
 def month_title(first: date) -> str:
@@ -101,32 +101,32 @@ class MonthCalendar(Widget, can_focus=True):
 
     BINDINGS: ClassVar[list[BindingType]] = [
         Binding(
-            "left", "move_day(-1)", with_chinese("Previous day"), tooltip="The day before", group=_DAY,
+            "left", "move_day(-1)", N_("Previous day"), tooltip=N_("The day before"), group=_DAY,
             id="calendar.previous_day",
         ),
         Binding(
-            "right", "move_day(1)", with_chinese("Next day"), tooltip="The day after", group=_DAY,
+            "right", "move_day(1)", N_("Next day"), tooltip=N_("The day after"), group=_DAY,
             id="calendar.next_day",
         ),
         Binding(
-            "up", "move_day(-7)", with_chinese("Previous week"), tooltip="The same weekday a week before",
+            "up", "move_day(-7)", N_("Previous week"), tooltip=N_("The same weekday a week before"),
             group=_WEEK, id="calendar.previous_week",
         ),
         Binding(
-            "down", "move_day(7)", with_chinese("Next week"), tooltip="The same weekday a week after",
+            "down", "move_day(7)", N_("Next week"), tooltip=N_("The same weekday a week after"),
             group=_WEEK, id="calendar.next_week",
         ),
         Binding(
-            "pageup", "move_month(-1)", with_chinese("Previous month"), tooltip="The same day a month before",
+            "pageup", "move_month(-1)", N_("Previous month"), tooltip=N_("The same day a month before"),
             group=_MONTH, key_display="PgUp", id="calendar.previous_month",
         ),
         Binding(
-            "pagedown", "move_month(1)", with_chinese("Next month"), tooltip="The same day a month after",
+            "pagedown", "move_month(1)", N_("Next month"), tooltip=N_("The same day a month after"),
             group=_MONTH, key_display="PgDn", id="calendar.next_month",
         ),
         Binding(
-            "enter", "open_day", with_chinese("Open day"),
-            tooltip="List the visits, follow-ups and reminders of the day", id="calendar.open_day",
+            "enter", "open_day", N_("Open day"),
+            tooltip=N_("List the visits, follow-ups and reminders of the day"), id="calendar.open_day",
         ),
     ]  # fmt: skip
 

@@ -35,7 +35,8 @@ from textual.worker import Worker, WorkerState
 
 from rm_console.domain.date_input import DateInputError, parse_date_input, parse_when_input
 from rm_console.domain.errors import UserError
-from rm_console.i18n import _, failure_text, with_chinese
+from rm_console.i18n import N_, _, failure_text
+from screens.localized import LocalizedBindings
 from widgets.shell_footer import ShellFooter
 
 if TYPE_CHECKING:
@@ -113,7 +114,7 @@ class CustomerSuggester(Suggester):
         return None
 
 
-class FormDialog(ModalScreen[ResultT]):
+class FormDialog(LocalizedBindings, ModalScreen[ResultT]):
     """A modal form over services that dismisses with what its save returned (None when cancelled).
 
     Subclasses give :attr:`TITLE_TEXT`, compose their fields in :meth:`compose_fields` with
@@ -127,12 +128,12 @@ class FormDialog(ModalScreen[ResultT]):
         Binding(
             "ctrl+s",
             "submit",
-            with_chinese("Save"),
-            tooltip="Save the form",
+            N_("Save"),
+            tooltip=N_("Save the form"),
             id="form.save",
             priority=True,
         ),
-        Binding("escape", "cancel", with_chinese("Cancel"), tooltip="Close without saving", id="form.cancel"),
+        Binding("escape", "cancel", N_("Cancel"), tooltip=N_("Close without saving"), id="form.cancel"),
     ]
 
     #: The dialog's title (an English message, translated when shown).
