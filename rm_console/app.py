@@ -15,13 +15,14 @@ from typing import TYPE_CHECKING, Any, ClassVar
 from textual import on, work
 from textual.app import App, SystemCommand
 from textual.binding import Binding, BindingType
+from textual.command import CommandPalette
 from textual.screen import ModalScreen, Screen
 from textual.worker import Worker, WorkerState
 
 from rm_console.domain.dto import ShellInfo
 from rm_console.domain.enums import Role
 from rm_console.i18n import N_, _, failure_text, set_language
-from screens.palette import CustomerSearch, ScreenCommands
+from screens.palette import ConsolePalette, CustomerSearch, ScreenCommands
 from screens.workbench import WorkbenchScreen
 from widgets.shell_header import ShellHeader
 
@@ -75,28 +76,6 @@ AREAS = (
         MANAGERS,
     ),
     Area("overview", "f10", N_("Overview"), N_("Customers in scope by tier and status")),
-)
-
-
-#: Textual's own words the console shows: its key for the command palette (translated with the screens'
-#: keys, see ``screens/localized.py``) and its commands in the palette (theme, quit, the keys panel,
-#: maximize, screenshot; :meth:`RMConsoleApp.get_system_commands`). Marked here for the catalogs.
-TEXTUAL_WORDS = (
-    N_("palette"),
-    N_("Open the command palette"),
-    N_("Theme"),
-    N_("Change the current theme"),
-    N_("Quit"),
-    N_("Quit the application as soon as possible"),
-    N_("Keys"),
-    N_("Show help for the focused widget and a summary of available keys"),
-    N_("Hide the keys and widget help panel"),
-    N_("Minimize"),
-    N_("Minimize the widget and restore to normal size"),
-    N_("Maximize"),
-    N_("Maximize the focused widget"),
-    N_("Screenshot"),
-    N_("Save an SVG 'screenshot' of the current screen"),
 )
 
 
@@ -193,8 +172,14 @@ class RMConsoleApp(App[None]):
 
         return HomeScreen(self.services, lang=self.settings.lang)
 
+    def action_command_palette(self) -> None:
+        """Open the command palette, in the console's language."""
+        if self.use_command_palette and not CommandPalette.is_open(self):
+            self.push_screen(ConsolePalette())
+
     def get_system_commands(self, screen: Screen[Any]) -> Iterable[SystemCommand]:
-        """Textual's own commands of the palette, in the console's language."""
+        """Textual's own commands of the palette (theme, quit, the keys panel, maximize, screenshot), in the
+        console's language (the ``textual`` catalog)."""
         for command in super().get_system_commands(screen):
             yield command._replace(title=_(command.title), help=_(command.help))
 

@@ -1,5 +1,5 @@
 """The command palette (ctrl+p): every screen of the console, and any customer in scope by name, CIF or
-phone tail."""
+phone tail; its own words (the placeholder, "no matches") in the console's language."""
 
 from __future__ import annotations
 
@@ -7,7 +7,10 @@ import asyncio
 from functools import partial
 from typing import TYPE_CHECKING, Any
 
-from textual.command import DiscoveryHit, Hit, Hits, Provider
+from rich.align import Align
+from rich.text import Text
+from textual.command import CommandList, CommandPalette, DiscoveryHit, Hit, Hits, Provider
+from textual.widgets.option_list import Option
 
 from rm_console.domain.words import status_label, tier_label
 from rm_console.i18n import _, language
@@ -17,6 +20,33 @@ if TYPE_CHECKING:
 
 #: Fewer characters than this do not search customers (a single letter matches half the branch).
 MIN_QUERY = 2
+
+
+class ConsolePalette(CommandPalette):
+    """Textual's command palette, saying its own words in the console's language."""
+
+    def __init__(self) -> None:
+        super().__init__(placeholder=_("Search for commands…"), id="--command-palette")
+
+    def _start_no_matches_countdown(self, search_value: str) -> None:
+        """Say that nothing matched what was typed, after Textual's short wait: as Textual does, in the
+        console's language (Textual 8.2.8 writes its sentence inside this method)."""
+        self._stop_no_matches_countdown()
+
+        def show_no_matches() -> None:
+            if search_value:
+                self.query_one(CommandList).add_option(
+                    Option(
+                        Align.center(Text(_("No matches found"), style="not bold")),
+                        disabled=True,
+                        id=self._NO_MATCHES,
+                    )
+                )
+                self._list_visible = True
+            else:
+                self._list_visible = False
+
+        self._no_matches_timer = self.set_timer(self._NO_MATCHES_COUNTDOWN, show_no_matches)
 
 
 class ScreenCommands(Provider):

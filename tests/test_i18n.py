@@ -221,3 +221,39 @@ def test_the_chinese_catalogs_are_read_once(monkeypatch: pytest.MonkeyPatch) -> 
     for _round in range(3):
         assert i18n.with_chinese("Workbench") == "Workbench 工作台"
     assert loads == ["zh"]
+
+
+#: Textual's widgets and screens the console shows: their keys are listed in the keys panel.
+TEXTUAL_CLASSES = (
+    "textual.app:App",
+    "textual.screen:Screen",
+    "textual.screen:ModalScreen",
+    "textual.containers:VerticalScroll",
+    "textual.widgets:DataTable",
+    "textual.widgets:Footer",
+    "textual.widgets:Input",
+    "textual.widgets:OptionList",
+    "textual.widgets:Select",
+    "textual.widgets._select:SelectOverlay",
+    "textual.widgets:TabbedContent",
+    "textual.widgets._tabbed_content:ContentTabs",
+    "textual.widgets:TextArea",
+)
+
+
+def test_textuals_own_words_have_a_chinese_translation() -> None:
+    """The keys panel lists the keys of Textual's widgets too, and the palette shows Textual's commands:
+    each description, tooltip and command is in the catalogs (a newer Textual's new words show here)."""
+    from importlib import import_module
+
+    from textual.binding import Binding
+
+    words: set[str] = {"palette", "Open the command palette", "Search for commands…", "No matches found"}
+    for name in TEXTUAL_CLASSES:
+        module, _sep, attribute = name.partition(":")
+        for klass in getattr(import_module(module), attribute).__mro__:
+            for binding in vars(klass).get("BINDINGS", ()):
+                if isinstance(binding, Binding) and not binding.system:
+                    words |= {binding.description, binding.tooltip} - {""}
+    missing = sorted(words - translations().keys())
+    assert not missing, missing

@@ -14,6 +14,7 @@ from conftest import tables_sized
 from rich.text import Text
 from sqlalchemy import select, text, update
 from textual.app import App, ComposeResult
+from textual.command import CommandPalette
 from textual.pilot import Pilot
 from textual.widgets import DataTable, Input, OptionList, Static
 from textual.widgets._footer import FooterKey
@@ -662,14 +663,14 @@ def test_a_cut_cell_is_drawn_as_a_one_line_text_with_an_ellipsis() -> None:
 
 
 @pytest.mark.parametrize(
-    ("lang", "done", "tooltip", "palette"),
+    ("lang", "done", "tooltip", "palette", "cursor"),
     [
-        ("en", "Done 完成", "Mark the reminder done", "palette"),
-        ("zh", "完成", "将提醒标记为已完成", "命令面板"),
+        ("en", "Done 完成", "Mark the reminder done", "palette", "Cursor up"),
+        ("zh", "完成", "将提醒标记为已完成", "命令面板", "光标上移"),
     ],
 )
 async def test_the_keys_are_described_in_the_consoles_language(
-    demo_db: Path, lang: str, done: str, tooltip: str, palette: str
+    demo_db: Path, lang: str, done: str, tooltip: str, palette: str, cursor: str
 ) -> None:
     """The footer and the keys panel (both read the screen's active bindings) describe each key in the
     console's language, though the bindings were built before the language was chosen."""
@@ -681,6 +682,7 @@ async def test_the_keys_are_described_in_the_consoles_language(
         assert keys["command_palette"].description == palette
         active = {item.binding.action: item for item in screen.active_bindings.values()}
         assert active["done"].binding.description == done and active["done"].tooltip == tooltip
+        assert active["cursor_up"].binding.description == cursor  # Textual's table's own key
         if lang == "zh":
             english = {
                 key.description
@@ -704,3 +706,21 @@ async def test_the_palettes_own_commands_are_in_chinese(demo_db: Path) -> None:
         for ours, theirs in zip(shown, textual, strict=True):
             assert ours.title != theirs.title and ours.help != theirs.help, theirs
             assert ours.callback.__qualname__ == theirs.callback.__qualname__
+
+
+async def test_the_palette_says_its_own_words_in_chinese(demo_db: Path) -> None:
+    app = _app(demo_db, lang="zh")
+    async with app.run_test(size=(120, 40)) as pilot:
+        await _settle(pilot)
+        await pilot.press("ctrl+p")
+        await pilot.pause()
+        palette = app.screen
+        assert isinstance(palette, CommandPalette)
+        assert palette.query_one(Input).placeholder == "搜索命令…"
+        await pilot.press(*"qqqqxyz")
+        for _wait in range(40):
+            await pilot.pause(0.05)
+            prompts = [str(option.prompt.renderable) for option in palette.query_one(OptionList).options]
+            if prompts:
+                break
+        assert prompts == ["没有找到匹配项"]
