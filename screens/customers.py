@@ -289,7 +289,8 @@ class CustomersScreen(LocalizedBindings, Screen[None]):
             rows.append(cells)
         # The columns are sized here, from the page, so that the table need not measure each cell; they
         # only widen while the same columns are shown, so that they keep still as a search is typed.
-        widths = column_widths(headers, rows, caps={1: CAPPED_WIDTH, 6: CAPPED_WIDTH})
+        caps = {1: CAPPED_WIDTH} if self._compact else {1: CAPPED_WIDTH, 6: CAPPED_WIDTH}  # name, institution
+        widths = column_widths(headers, rows, caps=caps)
         shown = self._columns
         if shown is not None and shown[:2] == (aum_title, self._compact):
             if all(width <= before for width, before in zip(widths, shown[2], strict=True)):

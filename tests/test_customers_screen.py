@@ -448,6 +448,33 @@ def test_customers_list_snapshot(db: Path, sql: sqlite3.Connection, snap_compare
     assert snap_compare(_app(db, "RM001"), terminal_size=(120, 40), run_before=run_before)
 
 
+async def test_a_narrow_terminal_lists_the_customers_in_fewer_columns(
+    db: Path, sql: sqlite3.Connection
+) -> None:
+    """Below 110 cells the list drops the RM, institution and phone columns, and shows them again when
+    the terminal widens; the same customers either way."""
+    expected = scope_cifs(sql, "RM001")
+    app = _app(db, "RM001")
+    async with app.run_test(size=(80, 24)) as pilot:
+        screen = await _open_list(pilot)
+        table = screen.query_one("#customers", DataTable)
+        assert [str(key.value) for key in table.columns] == ["cif", "name", "tier", "status", "aum"]
+        assert _listed(screen) == expected
+        await pilot.resize_terminal(120, 40)
+        await _settle(pilot)
+        assert len(table.columns) == 8 and _listed(screen) == expected
+        await pilot.resize_terminal(80, 24)
+        await _settle(pilot)
+        assert len(table.columns) == 5 and _listed(screen) == expected
+
+
+def test_customers_list_snapshot_small_terminal(db: Path, snap_compare) -> None:  # type: ignore[no-untyped-def]
+    async def run_before(pilot: Pilot[Any]) -> None:
+        await _open_list(pilot)
+
+    assert snap_compare(_app(db, "RM001", "zh"), terminal_size=(80, 24), run_before=run_before)
+
+
 @pytest.mark.parametrize("lang", ["en", "zh"])
 def test_customer_360_snapshot(db: Path, lang: str, snap_compare) -> None:  # type: ignore[no-untyped-def]
     async def run_before(pilot: Pilot[Any]) -> None:

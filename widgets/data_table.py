@@ -392,7 +392,7 @@ def column_widths(
     headers: Sequence[str | Text], rows: Iterable[Sequence[str | Text]], caps: Mapping[int, int] | None = None
 ) -> list[int]:
     """The width each column needs: its widest cell or header, in terminal cells; at most ``caps`` of
-    the columns named there (by index)."""
+    the columns named there (by index; each must be one of the columns)."""
     widths = [cell_len(h) if isinstance(h, str) else h.cell_len for h in headers]
     for row in rows:
         for index, cell in enumerate(row):
