@@ -435,6 +435,22 @@ async def test_a_complaint_is_opened(services: Services, demo_db: Path) -> None:
     ]
 
 
+async def test_the_complaint_channels_are_offered_in_chinese(services: Services, demo_db: Path) -> None:
+    set_language("zh")
+    try:
+        async with Host().run_test(size=(120, 40)) as pilot:
+            await _open(pilot, ComplaintDialog(services, cif=CIF))
+            placeholder = pilot.app.screen.query_one("#channel", Input).placeholder
+            assert placeholder == "柜台、电话、手机银行、网上银行"
+            await _type(pilot, "channel", "手")
+            await pilot.press("right")  # completes to 手机银行
+            await _type(pilot, "description", "手续费重复扣收")
+            await _save(pilot)
+    finally:
+        set_language("en")
+    assert _query(demo_db, "SELECT channel, description FROM complaint") == [("手机银行", "手续费重复扣收")]
+
+
 async def test_a_complaint_without_its_channel_is_refused_under_the_channel(
     services: Services, demo_db: Path
 ) -> None:

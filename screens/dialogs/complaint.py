@@ -18,8 +18,16 @@ from screens.dialogs.form import CustomerFinder, FormDialog
 if TYPE_CHECKING:
     from rm_console.services import Services
 
-#: Channels a complaint usually comes by, offered as completions (any text up to 32 characters goes).
-CHANNELS: tuple[str, ...] = ("counter", "phone", "mobile app", "online banking", "letter", "regulator")
+#: Channels a complaint usually comes by, offered as completions in the console's language (any text up
+#: to 32 characters goes, stored as typed).
+CHANNELS: tuple[str, ...] = (
+    N_("counter"),
+    N_("phone"),
+    N_("mobile app"),
+    N_("online banking"),
+    N_("letter"),
+    N_("regulator"),
+)
 
 
 class ComplaintDialog(FormDialog[ComplaintDTO]):
@@ -47,8 +55,9 @@ class ComplaintDialog(FormDialog[ComplaintDTO]):
         yield self.field_row(
             "when", _("Received"), self.when_input("when", placeholder=_("now, or -1 15:00"))
         )
-        channel = self.text_input("channel", placeholder=", ".join(CHANNELS[:4]))
-        channel.suggester = SuggestFromList(CHANNELS, case_sensitive=False)
+        channels = [_(name) for name in CHANNELS]
+        channel = self.text_input("channel", placeholder=_(", ").join(channels[:4]))
+        channel.suggester = SuggestFromList(channels, case_sensitive=False)
         yield self.field_row("channel", _("Channel"), channel)
         yield self.field_row("description", _("Description"), self.text_area("description"))
 
