@@ -51,6 +51,19 @@ TODAY = date(2026, 11, 22)  # a Sunday
         ("next fri", date(2026, 11, 27)),
         ("next sun", date(2026, 11, 29)),
         ("wed", date(2026, 11, 25)),
+        ("周一", date(2026, 11, 23)),
+        ("星期五", date(2026, 11, 27)),
+        ("礼拜天", date(2026, 11, 29)),
+        ("周日", date(2026, 11, 29)),
+        ("下周一", date(2026, 11, 23)),
+        ("下周日", date(2026, 11, 29)),
+        ("下个星期三", date(2026, 11, 25)),
+        ("本周一", date(2026, 11, 16)),
+        ("这周日", TODAY),
+        ("11月25日", date(2026, 11, 25)),
+        ("1月5号", date(2027, 1, 5)),
+        ("6月1", date(2026, 6, 1)),
+        ("2026年12月1日", date(2026, 12, 1)),
     ],
 )
 def test_what_a_date_may_be_written_as(text: str, expected: date) -> None:
@@ -115,6 +128,46 @@ def test_month_day_is_within_half_a_year_and_next_weekday_within_a_week(today: d
         assert found.strftime("%a").lower() == name
 
 
+@pytest.mark.parametrize(
+    ("text", "expected"),
+    [
+        ("周五", date(2026, 11, 27)),  # this week's, still to come
+        ("下周五", date(2026, 12, 4)),  # next week's
+        ("本周五", date(2026, 11, 27)),
+        ("这周一", date(2026, 11, 23)),  # gone already
+        ("周三", date(2026, 12, 2)),  # never today, as "wed"
+        ("下周三", date(2026, 12, 2)),
+    ],
+)
+def test_chinese_weekdays_on_a_wednesday(text: str, expected: date) -> None:
+    assert parse_date_input(text, date(2026, 11, 25)) == expected
+
+
+@given(st.dates(min_value=date(1900, 1, 8), max_value=date(2900, 12, 20)))
+def test_a_chinese_weekday_is_that_day_of_the_week_meant(today: date) -> None:
+    """周X is the first such day after today ("next" in English); 下周X is in the calendar week after
+    today's, 本周X in today's (weeks start on Monday)."""
+    week = today.isocalendar()[:2]
+    following = (today + timedelta(weeks=1)).isocalendar()[:2]
+    for number, name in enumerate("一二三四五六日"):
+        english = ("mon", "tue", "wed", "thu", "fri", "sat", "sun")[number]
+        assert parse_date_input(f"周{name}", today) == parse_date_input(english, today)
+        coming = parse_date_input(f"下周{name}", today)
+        assert coming.weekday() == number and coming.isocalendar()[:2] == following
+        this = parse_date_input(f"本周{name}", today)
+        assert this.weekday() == number and this.isocalendar()[:2] == week
+    assert parse_date_input("下周一", today) == parse_date_input("next mon", today)
+
+
+def test_chinese_dates_that_are_not_days_are_refused() -> None:
+    with pytest.raises(DateInputError, match="not a day of the calendar"):
+        parse_date_input("2026年2月30日", TODAY)
+    with pytest.raises(DateInputError, match="not a day of the calendar"):
+        parse_date_input("13月1日", TODAY)
+    with pytest.raises(DateInputError, match="is not a date"):
+        parse_date_input("周八", TODAY)
+
+
 def test_times() -> None:
     assert parse_time_input("09:30") == time(9, 30)
     assert parse_time_input("9:05") == time(9, 5)
@@ -130,6 +183,8 @@ def test_when_is_a_date_and_an_optional_time() -> None:
     assert parse_when_input("2026-11-25 14:00", TODAY) == (date(2026, 11, 25), time(14, 0))
     assert parse_when_input("11-20", TODAY) == (date(2026, 11, 20), None)
     assert parse_when_input("16:45", TODAY) == (TODAY, time(16, 45))
+    assert parse_when_input("下周三 9:30", TODAY) == (date(2026, 11, 25), time(9, 30))
+    assert parse_when_input("11月25日 14:00", TODAY) == (date(2026, 11, 25), time(14, 0))
     with pytest.raises(DateInputError, match="no date given"):
         parse_when_input("", TODAY)
     with pytest.raises(DateInputError, match="not a time of day"):

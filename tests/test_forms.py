@@ -261,6 +261,23 @@ async def test_a_visit_plan_is_typed_saved_and_returned(
     assert rows == [("Wealth review", "Branch", None)]
 
 
+async def test_a_visit_plan_takes_a_day_written_in_chinese(services: Services, demo_db: Path) -> None:
+    set_language("zh")
+    try:
+        async with Host().run_test(size=(120, 40)) as pilot:
+            await _open(pilot, VisitPlanDialog(services, cif=CIF))
+            await _type(pilot, "when", "下周三 15:30")  # the business date is Sunday 2026-11-22
+            assert "2026-11-25 15:30" in str(pilot.app.screen.query_one("#when-hint", Static).render())
+            await _type(pilot, "purpose", "理财回顾")
+            await _save(pilot)
+            [plan] = _app_results(pilot)
+    finally:
+        set_language("en")
+    assert isinstance(plan, VisitPlanDTO)
+    assert plan.planned_at == datetime(2026, 11, 25, 7, 30, tzinfo=UTC)
+    assert _query(demo_db, "SELECT purpose FROM visit_plan") == [("理财回顾",)]
+
+
 async def test_a_refused_visit_plan_shows_why_under_the_field_and_keeps_every_value(
     services: Services, demo_db: Path
 ) -> None:

@@ -14,6 +14,11 @@ pure and the same on every terminal. :func:`parse_date_input` accepts:
 ``today``            and ``tomorrow``, ``yesterday``; in Chinese ``今天``, ``明天``, ``后天``, ``昨天``
 ``next mon``         the first Monday after today (never today itself: on a Monday it is a week
                      later); ``mon``…``sun`` and full day names (``next friday``) alike
+``周五``             in Chinese the same (``星期五``, ``礼拜五``; Sunday ``周日``, ``周天``); ``下周五``
+                     is the Friday of next week (weeks start on Monday: ``下周一`` is ``next mon``),
+                     ``本周五`` or ``这周五`` the Friday of this week, gone or to come
+``11月25日``         month and day in Chinese (``11月25号``, ``11月25``), as ``11-25``; and
+                     ``2026年11月25日``
 ===================  ===============================================================================
 
 Anything else is refused with a :class:`DateInputError` saying what may be written.
@@ -36,6 +41,11 @@ _MONTH_DAY = re.compile(r"(\d{1,2})[-/.](\d{1,2})\Z")
 _OFFSET = re.compile(r"([+-])\s*(\d{1,4})\s*([dw]?)\Z")
 _NEXT = re.compile(r"(?:next\s+)?([a-z]+)\Z")
 _TIME = re.compile(r"(\d{1,2})[:：](\d{2})\Z")
+_ZH_FULL = re.compile(r"(\d{4})年(\d{1,2})月(\d{1,2})[日号]?\Z")
+_ZH_MONTH_DAY = re.compile(r"(\d{1,2})月(\d{1,2})[日号]?\Z")
+_ZH_WEEKDAY = re.compile(r"(下|本|这)?个?(?:周|星期|礼拜)([一二三四五六日天])\Z")
+#: The Chinese names of the days of the week, Monday first (Sunday has two).
+_ZH_DAYS = {"一": 0, "二": 1, "三": 2, "四": 3, "五": 4, "六": 5, "日": 6, "天": 6}
 
 _WORDS: dict[str, int] = {
     "today": 0,
@@ -98,6 +108,11 @@ def _nearest(month: int, day: int, today: date, text: str) -> date:
     return min(found, key=lambda candidate: (abs((candidate - today).days), -candidate.toordinal()))
 
 
+def _next_weekday(weekday: int, today: date) -> date:
+    """The first day after ``today`` that is ``weekday`` (0 Monday … 6 Sunday): a week on when today is."""
+    return today + timedelta(days=(weekday - today.weekday()) % 7 or 7)
+
+
 def parse_date_input(text: str, today: date) -> date:
     """The date ``text`` stands for, read against ``today`` (see the module's table).
 
@@ -121,8 +136,17 @@ def parse_date_input(text: str, today: date) -> date:
         except OverflowError:
             raise DateInputError("{text!r} is too far from today", text=written) from None
     if (match := _NEXT.match(lowered)) and match.group(1) in _WEEKDAYS:
-        ahead = (_WEEKDAYS[match.group(1)] - today.weekday()) % 7 or 7
-        return today + timedelta(days=ahead)
+        return _next_weekday(_WEEKDAYS[match.group(1)], today)
+    if match := _ZH_FULL.match(written):
+        return _calendar_date(int(match.group(1)), int(match.group(2)), int(match.group(3)), written)
+    if match := _ZH_MONTH_DAY.match(written):
+        return _nearest(int(match.group(1)), int(match.group(2)), today, written)
+    if match := _ZH_WEEKDAY.match(written):
+        weekday = _ZH_DAYS[match.group(2)]
+        if match.group(1) is None:
+            return _next_weekday(weekday, today)
+        monday = today - timedelta(days=today.weekday()) + timedelta(weeks=1 if match.group(1) == "下" else 0)
+        return monday + timedelta(days=weekday)
     raise DateInputError(
         "{text!r} is not a date; write 2026-11-25, 11-25, +3, today or next mon", text=written
     )
