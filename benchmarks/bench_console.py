@@ -104,6 +104,21 @@ async def next_frame(since: int) -> None:
         await asyncio.sleep(0.001)
 
 
+def run_until_marked(app: Any, marks: list[int]) -> None:
+    """Run ``app`` headless until a frame number is put in ``marks``, then until the frame after it has
+    been rendered, and say so."""
+
+    async def run() -> None:
+        watch_frames()
+        async with app.run_test(size=(120, 40)) as pilot:
+            while not marks:
+                await pilot.pause()
+            await next_frame(marks[0])
+            print(READY, flush=True)
+
+    asyncio.run(run())
+
+
 def child_bare() -> None:
     """A bare Textual app with one Label, until it has shown."""
     from textual.app import App, ComposeResult
@@ -156,16 +171,7 @@ def child_bare_store(db: Path) -> None:
             self.query_one(Label).update(name)
             shown_at.append(FRAMES[0])
 
-    async def run() -> None:
-        watch_frames()
-        app = BareStore()
-        async with app.run_test(size=(120, 40)) as pilot:
-            while not shown_at:
-                await pilot.pause()
-            await next_frame(shown_at[0])
-            print(READY, flush=True)
-
-    asyncio.run(run())
+    run_until_marked(BareStore(), shown_at)
 
 
 def child_workbench(db: Path) -> None:
@@ -232,16 +238,9 @@ def child_workbench_frame(db: Path) -> None:
 
     WorkbenchScreen.on_mount = noted  # type: ignore[method-assign]
 
-    async def run() -> None:
-        watch_frames()
-        app = make_app(Services(db, actor="RM001"), Settings(db_path=db, acting="RM001", lang="en"))
-        async with app.run_test(size=(120, 40)) as pilot:
-            while not mounted_at:
-                await pilot.pause()
-            await next_frame(mounted_at[0])
-            print(READY, flush=True)
-
-    asyncio.run(run())
+    run_until_marked(
+        make_app(Services(db, actor="RM001"), Settings(db_path=db, acting="RM001", lang="en")), mounted_at
+    )
 
 
 def _send_key(app: Any, key: str) -> float:
