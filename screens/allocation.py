@@ -526,10 +526,25 @@ class AllocationScreen(LocalizedBindings, Screen[None]):
         if cif is not None:
             self.load_history(cif)
 
-    def _choices(self) -> list[tuple[str, str]]:
+    def _choices(self, cifs: Sequence[str]) -> list[tuple[str, str]]:
+        """The RMs the dialog offers for ``cifs``: those working where every one of these customers' RMs
+        may work (as the store says), so that a choice is not refused for its place; every RM of the
+        roster when the store did not say, or when no RM may serve them all (the refusal then says why)."""
         if self._roster is None:
             return []
-        return [(row.code, f"{row.code} {row.name} · {row.institution_code}") for row in self._roster.rows]
+        source = self._book if self._mode == BOOK else self._pool
+        places = dict(source.rm_places) if source is not None else {}
+        wanted = set(cifs)
+        allowed: set[str] | None = None
+        for row in self._all_rows():
+            if row.cif in wanted and row.institution in places:
+                where = set(places[row.institution])
+                allowed = where if allowed is None else allowed & where
+        return [
+            (row.code, f"{row.code} {row.name} · {row.institution_code}")
+            for row in self._roster.rows
+            if not allowed or row.institution_code in allowed
+        ]
 
     def _about(self, row: PoolRow | BookRow) -> str:
         parts = [
@@ -590,7 +605,7 @@ class AllocationScreen(LocalizedBindings, Screen[None]):
         request, error = initial, None
         while True:
             dialog = AssignmentDialog(
-                title, self._choices(), about=about, initial=request, adjusting=adjusting, error=error
+                title, self._choices(cifs), about=about, initial=request, adjusting=adjusting, error=error
             )
             request = await self.app.push_screen_wait(dialog)
             if request is None:

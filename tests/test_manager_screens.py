@@ -195,6 +195,28 @@ async def test_assign_from_the_pool_writes_the_store_and_an_event(demo_db: Path)
     assert [(e.action, e.actor) for e in card.events] == [("assign", "BM03")]
 
 
+async def test_the_dialog_offers_only_rms_who_may_serve_the_customer(demo_db: Path) -> None:
+    """A branch's pool holds customers of its outlets; an outlet's customer may be served by RMs of that
+    outlet or of the branch, so only they are offered (an RM of another outlet would be refused)."""
+    services = _services(demo_db, "BM01")
+    pool = services.assignments.pool()
+    roster = services.assignments.roster()
+    places = dict(pool.rm_places)
+    app = _app(demo_db, "BM01")
+    async with app.run_test(size=SIZE) as pilot:
+        await _open(pilot, AllocationScreen(app.services))
+        table = app.screen.query_one("#customers", DataTable)
+        cif = _cursor_key(table)
+        [row] = [row for row in pool.rows if row.cif == cif]
+        assert places[row.institution] == (row.institution, "BR01")  # an outlet, and its branch
+        await pilot.press("a")
+        await pilot.pause()
+        offered = [str(value) for _label, value in app.screen.query_one("#rm-0", Select)._options[1:]]
+    expected = [rm.code for rm in roster.rows if rm.institution_code in places[row.institution]]
+    assert offered == expected
+    assert 0 < len(offered) < len(roster.rows)
+
+
 async def test_the_dialog_refuses_a_sum_other_than_100_and_keeps_what_was_typed(demo_db: Path) -> None:
     app = _app(demo_db, "BM03")
     async with app.run_test(size=SIZE) as pilot:

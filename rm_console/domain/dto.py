@@ -431,6 +431,9 @@ class Pool:
     institution: str
     institution_name: str
     rows: tuple[PoolRow, ...]
+    rm_places: tuple[tuple[str, tuple[str, ...]], ...] = ()
+    """For each institution of the rows, the institutions its customers' RMs may work at (its own, and
+    the branch above an outlet): what an assignment of those customers can name."""
 
     def as_json(self) -> dict[str, object]:
         """A JSON-ready dict."""
@@ -739,6 +742,9 @@ class RmBook:
     name: str
     institution: str
     rows: tuple[BookRow, ...]
+    rm_places: tuple[tuple[str, tuple[str, ...]], ...] = ()
+    """For each institution of the rows, the institutions its customers' RMs may work at (see
+    :attr:`Pool.rm_places`)."""
 
     def as_json(self) -> dict[str, object]:
         """A JSON-ready dict."""

@@ -7,7 +7,7 @@ after, reason) and an audit row; the RMs of any customer at any past date follow
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Iterable, Sequence
 from datetime import UTC, datetime, time, timedelta
 from typing import TYPE_CHECKING, Any
 
@@ -139,6 +139,16 @@ class AssignmentService:
         if len(chain) > 1 and chain[1]["kind"] == InstitutionKind.BRANCH:
             places.append(str(chain[1]["code"]))
         return places
+
+    @classmethod
+    def _rm_places(cls, conn: Connection, codes: Iterable[str]) -> tuple[tuple[str, tuple[str, ...]], ...]:
+        """For each institution of ``codes``, where its customers' RMs may work (:meth:`_places`)."""
+        found: list[tuple[str, tuple[str, ...]]] = []
+        for code in sorted(set(codes)):
+            place = institution_by_code(conn, code)
+            if place is not None:
+                found.append((code, tuple(cls._places(conn, int(place["id"])))))
+        return tuple(found)
 
     @staticmethod
     def _proposal(primary: str, secondaries: Sequence[str]) -> tuple[Share, ...]:
@@ -454,6 +464,7 @@ class AssignmentService:
                     )
                     for row in rows
                 ),
+                rm_places=self._rm_places(conn, (str(row["institution"]) for row in rows)),
             )
 
     # -- a selection, the RM roster and an RM's customers (the allocation screen) -----------------
@@ -570,6 +581,7 @@ class AssignmentService:
                 conn, int(rm["id"]), institution_and_descendants(int(place["id"]), name="book_tree")
             )
             shares = current_shares(conn, [int(row["id"]) for row in rows])
+            places = self._rm_places(conn, (str(row["institution"]) for row in rows))
         return RmBook(
             staff=str(rm["code"]),
             name=str(rm["name"]),
@@ -588,6 +600,7 @@ class AssignmentService:
                 )
                 for row in rows
             ),
+            rm_places=places,
         )
 
     # -- one customer -----------------------------------------------------------------------------
