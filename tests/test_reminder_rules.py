@@ -444,6 +444,36 @@ def test_lunar_anniversary_keeps_the_lunar_month_and_day(born: date, year: int) 
         assert found_day == day or (day == 30 and found_day == 29)
 
 
+#: Threads computing lunar dates for the first time in a fresh interpreter, all at once.
+RACE = """
+import sys, threading
+sys.setswitchinterval(1e-6)
+from rm_console.domain.festivals import lunar_month_day
+from tyme4py.lunar import LunarYear
+from datetime import date
+barrier, found = threading.Barrier(8), []
+def work():
+    barrier.wait()
+    found.append(lunar_month_day(date(2033, 12, 1)))
+threads = [threading.Thread(target=work) for _ in range(8)]
+[t.start() for t in threads]
+[t.join() for t in threads]
+print(len(LunarYear._LEAP), len(found), len(set(found)))
+"""
+
+
+def test_lunar_dates_are_right_when_threads_first_use_them_together() -> None:
+    """tyme4py fills its leap-month table on first use without a lock; threads doing so together (the
+    workbench's loaders) appended its rows several times, and lunar dates went wrong for the rest of the
+    run. The table is built once, when the festivals are imported."""
+    import subprocess
+    import sys
+
+    for _run in range(3):
+        done = subprocess.run([sys.executable, "-c", RACE], capture_output=True, text=True, check=True)
+        assert done.stdout.split() == ["12", "8", "1"]  # twelve rows; eight answers, all the same
+
+
 # ---------------------------------------------------------------------------------------------------
 # Risk assessments
 # ---------------------------------------------------------------------------------------------------

@@ -20,8 +20,14 @@ from typing import NamedTuple
 
 from dateutil.relativedelta import SU, relativedelta
 from tyme4py.holiday import LegalHoliday
-from tyme4py.lunar import LunarDay, LunarMonth
+from tyme4py.lunar import LunarDay, LunarMonth, LunarYear
 from tyme4py.solar import SolarDay
+
+# tyme4py builds its table of leap months on first use, without a lock: threads using it for the first
+# time together (the workbench's loaders do) each append the table's rows, and every lunar date after
+# that can be wrong ("illegal lunar month: 13"). Building it here builds it once: a module's body runs
+# under the import lock, in one thread.
+LunarYear.from_year(2000)
 
 
 class Festival(NamedTuple):
